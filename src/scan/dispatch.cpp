@@ -1,0 +1,65 @@
+#include "scan/dispatch.hpp"
+
+#include "formats/detect.hpp"
+#include "modelshield/error.hpp"
+#include "scan/detectors.hpp"
+#include "scan/findings.hpp"
+
+namespace ms {
+
+namespace {
+
+void report_extension_mismatch(ScanContext& context, ContentFormat content, std::string_view name) {
+  ContentFormat promised = format_promised_by_name(name);
+  if (promised == ContentFormat::unknown || promised == content) return;
+  if (content == ContentFormat::empty || content == ContentFormat::unknown) return;  // reported elsewhere
+  context.report(Finding{
+      .rule_id = "FORMAT-EXTENSION-MISMATCH",
+      .severity = Severity::low,
+      .reason = fmt_reason("the name promises {} but the content is {}", to_string(promised), to_string(content)),
+      .evidence = {std::string(name)},
+      .fix = "Rename the file after its real format; loaders that dispatch on the extension may treat it "
+             "differently from tools that sniff content.",
+  });
+}
+
+void report_polyglot(ScanContext& context, Bytes data, ContentFormat content) {
+  bool hdf5 = looks_like_hdf5_signature(data);
+  bool zip = looks_like_zip_signature(data);
+  if (!(hdf5 && zip)) return;
+  context.report(Finding{
+      .rule_id = "FORMAT-POLYGLOT",
+      .severity = Severity::medium,
+      .reason = "the file is both a valid-looking HDF5 file and a zip archive: two loaders see two models",
+      .evidence = {fmt_reason("scanned as {}", to_string(content))},
+      .fix = "Do not load this file; regenerate it with the library that produced it.",
+  });
+}
+
+}  // namespace
+
+std::string scan_content(ScanContext& context, Bytes data, std::string_view name) {
+  ContentFormat format = detect_content(data, name);
+  report_extension_mismatch(context, format, name);
+  report_polyglot(context, data, format);
+  try {
+    switch (format) {
+      case ContentFormat::zip: return scan_zip_container(context, data, name);
+      case ContentFormat::hdf5: return scan_hdf5_file(context, data, name);
+      case ContentFormat::json: return scan_json_file(context, data, name);
+      case ContentFormat::protobuf: return scan_protobuf_file(context, data, name);
+      case ContentFormat::base64_hdf5: return scan_base64_hdf5(context, data, name);
+      case ContentFormat::pickle: return scan_pickle_file(context, data, name);
+      case ContentFormat::npy: return scan_npy_file(context, data, name);
+      case ContentFormat::empty: return "empty";
+      case ContentFormat::unknown: return "unknown";
+    }
+  } catch (const LimitError& error) {
+    report_incomplete(context, error);
+  } catch (const FormatError& error) {
+    report_malformed(context, error);
+  }
+  return std::string(to_string(format));
+}
+
+}  // namespace ms
