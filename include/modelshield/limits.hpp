@@ -20,6 +20,7 @@ struct Limits {
   std::size_t max_marshal_depth = 64;
   std::size_t max_marshal_items = 1'000'000;
   std::size_t max_protobuf_depth = 64;
+  std::size_t max_protobuf_records = 10'000'000;  // nodes, attrs, strings a protobuf-based reader emits
   std::size_t max_walk_depth = 32;      // directory recursion
   std::size_t max_nesting = 8;          // container within container (zip in zip, pickle bytes in pickle)
 };
