@@ -18,7 +18,8 @@ using marshal::Node;
 constexpr char kFormat[] = "marshal";
 constexpr std::size_t kReprBudget = 200;
 constexpr std::size_t kMaxAnomalies = 64;
-constexpr std::uint8_t kLocalCell = 0x40, kLocalFree = 0x80;  // co_localspluskinds bits (3.11+)
+// co_localspluskinds bits (3.11+); a cell that is not also an argument lacks kLocal.
+constexpr std::uint8_t kLocal = 0x20, kLocalCell = 0x40, kLocalFree = 0x80;
 
 // Newest first: when two layouts fit equally, the newest interpreter is the likelier target.
 constexpr std::array<MarshalLayout, 4> kLayouts = {MarshalLayout::python311_plus,
@@ -149,14 +150,14 @@ class CodeBuilder {
     if (fields.localsplusnames != kNoNode) {
       std::vector<std::string> names = texts(fields.localsplusnames);
       Bytes kinds = node(fields.localspluskinds).payload;
-      std::int64_t plain_locals = 0;
+      std::int64_t locals = 0;
       for (std::size_t i = 0; i < names.size(); ++i) {
         if (kinds[i] & kLocalCell) code.cellvars.push_back(names[i]);
         if (kinds[i] & kLocalFree) code.freevars.push_back(names[i]);
-        if (!(kinds[i] & kLocalFree)) ++plain_locals;
+        if (kinds[i] & kLocal) ++locals;
         push_unique(code.varnames, seen, names[i]);
       }
-      code.nlocals = plain_locals;
+      code.nlocals = locals;
       return;
     }
     code.nlocals = fields.nlocals;

@@ -21,7 +21,16 @@ bool parse_text_float(std::string_view text, double& value) {
   if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
   if (digits.empty() || digits.front() == '+') return false;
   auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  return error == std::errc() && end == digits.data() + digits.size();
+  if (end != digits.data() + digits.size()) return false;
+  if (error == std::errc::result_out_of_range) {
+    // CPython does not fail here: overflow gives an infinity, underflow a zero, keeping the sign.
+    std::size_t e = digits.find_first_of("eE");
+    bool underflow = e != std::string_view::npos && e + 1 < digits.size() && digits[e + 1] == '-';
+    value = underflow ? 0.0 : HUGE_VAL;
+    if (digits.front() == '-') value = -value;
+    return true;
+  }
+  return error == std::errc();
 }
 
 double double_from_le(Bytes bytes) {

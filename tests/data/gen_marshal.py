@@ -34,9 +34,10 @@ CASES = {
     "os_system": "f = lambda x: __import__('os').system('echo hi') or x\n",
     "closure": (
         "def f(k, unused=None):\n"
+        "    captured = k + 1\n"
         "    def inner(x):\n"
         "        def deepest(y):\n"
-        "            return y + k\n"
+        "            return y + k + captured\n"
         "        return deepest(x) * k\n"
         "    return inner\n"
     ),

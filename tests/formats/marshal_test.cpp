@@ -435,6 +435,16 @@ TEST(MarshalMalformed, DeclaredSizesAreCheckedAgainstTheData) {
   EXPECT_THROW(parse_marshal_code(code311({')', 1, 'l', 1, 0, 0, 0, 0, 0x80}), Limits{}), FormatError);
   EXPECT_THROW(parse_marshal_code(code311({')', 1, 'l', 2, 0, 0, 0, 1, 0, 0, 0}), Limits{}), FormatError);
   EXPECT_THROW(parse_marshal_code(code311({')', 1, 'f', 3, 'a', 'b', 'c'}), Limits{}), FormatError);
+  // Text floats CPython parses leniently: out-of-range values saturate instead of failing.
+  EXPECT_EQ(parse_marshal_code(code311({')', 3,   'f', 5,   '1', 'e', '5', '0', '0', 'f', 6,   '-', '1',
+                                        'e', '-', '9', '9', 'f', 6,   '1', 'e', '-', '9', '9', '9'}),
+                               Limits{})
+                .code.other_constants,
+            (std::vector<std::string>{"inf", "-1e-99", "0.0"}));
+  EXPECT_EQ(
+      parse_marshal_code(code311({')', 1, 'x', 6, '-', '1', 'e', '9', '9', '9', 3, 'n', 'a', 'n'}), Limits{})
+          .code.other_constants,
+      (std::vector<std::string>{"(-inf+nanj)"}));
   EXPECT_THROW(parse_marshal_code(code311({')', 1, '?'}), Limits{}), FormatError);
   EXPECT_THROW(parse_marshal_code(code311({')', 1, '0'}), Limits{}), FormatError);  // NULL in a tuple
 }
