@@ -265,7 +265,9 @@ TEST(MarshalCorpus, BenignLambdaDecodesAsOlderLayout) {
     // x / 127.5 - 1.0 style normalisation: no names, only numbers.
     EXPECT_TRUE(all_names(lambda.result).empty());
     EXPECT_TRUE(all_string_constants(lambda.result).empty());
-    EXPECT_THAT(lambda.result.code.varnames, Contains("x"));
+    EXPECT_EQ(lambda.result.code.varnames, (std::vector<std::string>{"x"}));
+    EXPECT_EQ(lambda.result.code.other_constants, (std::vector<std::string>{"None", "127.5", "1.0"}));
+    EXPECT_EQ(lambda.result.python_versions, "3.4-3.7");
   }
 }
 
@@ -319,6 +321,18 @@ TEST(MarshalMalformed, HandBuiltMinimalCodeObjectParses) {
   EXPECT_EQ(result.code.name, "n");
   EXPECT_EQ(result.code.qualname, "q");
   EXPECT_EQ(result.code.other_constants, (std::vector<std::string>{"None"}));
+}
+
+TEST(MarshalMalformed, DecodesRarelyWrittenTypeCodes) {
+  // 'I' (int64, no longer written), 'A' (long interned ASCII, read as Latin-1), ':' (slice, 3.14), '.'.
+  MarshalCodeResult result =
+      parse_marshal_code(code311({')', 4, 'I', 0,   0,    0,   0,   0,   1, 0, 0, 'A', 3,   0,
+                                  0,   0, 'a', 'b', 0xe9, ':', 'N', 'i', 1, 0, 0, 0,   'N', '.'}),
+                         Limits{});
+  EXPECT_EQ(result.python_versions, "3.14");
+  EXPECT_EQ(result.code.other_constants,
+            (std::vector<std::string>{"1099511627776", "slice(None, 1, None)", "Ellipsis"}));
+  EXPECT_EQ(result.code.string_constants, (std::vector<std::string>{"ab\xc3\xa9"}));
 }
 
 TEST(MarshalMalformed, EveryTruncationIsAFormatError) {
