@@ -201,9 +201,6 @@ void inspect_local_headers(Bytes file, ZipArchive& archive, const std::vector<bo
     LocalHeader local;
     if (!read_local_header(file, entry, local, archive)) continue;
     compare_headers(entry, local, archive);
-    if (local.zip64 && !entry.zip64)
-      add_anomaly(archive, ZipAnomalyKind::zip64, entry.index, "local header carries a zip64 extra field",
-                  entry.local_header_offset);
 
     const Wide data_end = static_cast<Wide>(entry.data_offset) + entry.compressed_size;
     if (data_end > static_cast<Wide>(file.size()))

@@ -49,6 +49,7 @@ class Inflater {
   Inflater(const Inflater&) = delete;
   Inflater& operator=(const Inflater&) = delete;
 
+  // input_exhausted: no further progress is possible (in practice: all input consumed, stream unfinished).
   enum class Result { progress, stream_end, input_exhausted };
 
   // Inflates into `out`, setting `produced`. Throws FormatError on corrupt data.
@@ -61,13 +62,14 @@ class Inflater {
     }
     stream_.next_out = out;
     stream_.avail_out = static_cast<uInt>(capacity);
+    const uInt available_before = stream_.avail_in;
     const int status = inflate(&stream_, Z_NO_FLUSH);
     produced = capacity - stream_.avail_out;
     if (status == Z_STREAM_END) return Result::stream_end;
-    if (status == Z_OK && produced > 0) return Result::progress;
     if (status == Z_OK || status == Z_BUF_ERROR) {
-      if (stream_.avail_in == 0 && fed_ >= input_.size()) return Result::input_exhausted;
-      return Result::progress;
+      // No output and no input consumed: zlib cannot go on, whatever the reason; never call it again.
+      const bool advanced = produced > 0 || stream_.avail_in != available_before;
+      return advanced ? Result::progress : Result::input_exhausted;
     }
     throw FormatError("zip",
                       std::string("corrupt deflate data: ") + (stream_.msg ? stream_.msg : "zlib error"),
@@ -195,6 +197,9 @@ ZipMemberData stream_zip_member(Bytes file, const ZipEntry& entry, const Limits&
 ZipMemberData read_zip_member(Bytes file, const ZipEntry& entry, const Limits& limits,
                               std::uint64_t max_bytes) {
   std::vector<std::uint8_t> bytes;
+  if (entry.method == kMethodStored && entry.data_offset != kZipNoOffset)  // bounded by the bytes present
+    bytes.reserve(std::min({entry.uncompressed_size, max_bytes, limits.max_member_bytes,
+                            static_cast<std::uint64_t>(present_input(file, entry).size())}));
   const std::function<void(Bytes)> sink = [&](Bytes data) {
     bytes.insert(bytes.end(), data.begin(), data.end());
   };

@@ -264,6 +264,25 @@ def archives():
     data = build([("lie.txt", compressible)], zipfile.ZIP_DEFLATED)
     made["size_lie.zip"] = patch_u32(data, central_records(data)[0] + 24, 10)
 
+    made.update(library_archives())
+    return made
+
+
+def library_archives():
+    """Archives written by the libraries whose files the scanner reads: numpy's .npz and torch.save."""
+    made = {}
+    import numpy
+    for name, save in [("arrays.npz", numpy.savez), ("arrays_compressed.npz", numpy.savez_compressed)]:
+        out = io.BytesIO()
+        save(out, weights=numpy.arange(1000, dtype=numpy.float32), labels=numpy.array(["a", "b"]))
+        made[name] = out.getvalue()
+    try:
+        import torch
+    except ImportError:  # the tests skip what is absent
+        return made
+    out = io.BytesIO()
+    torch.save({"weight": torch.arange(64, dtype=torch.float32).reshape(8, 8), "step": 3}, out)
+    made["checkpoint.pt"] = out.getvalue()
     return made
 
 
