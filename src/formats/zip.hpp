@@ -1,11 +1,12 @@
 #pragma once
 // ZIP reader for .keras archives, PyTorch zip checkpoints and .npz files.
 //
-// The archive is resolved exactly as CPython 3.11's `zipfile` resolves it (Keras, numpy and torch.load's
-// Python side all go through it): the same end-of-central-directory search, the same "concat" offset
-// adjustment, the same name decoding, the same zip64 handling and the same rule for which entry a name
-// opens. Everything a hostile archive could use to make two readers disagree, or to hurt the one that
-// extracts it, is reported as plain data in ZipArchive::anomalies.
+// The archive is resolved exactly as CPython 3.11's `zipfile` resolves it (Keras and numpy go through
+// it): the same end-of-central-directory search, the same "concat" offset adjustment, the same name
+// decoding, the same zip64 handling and the same rule for which entry a name opens. torch.load reads
+// checkpoints with its own C++ (miniz) reader instead, which is one more reason why everything a hostile
+// archive could use to make two readers disagree, or to hurt the one that extracts it, is reported as
+// plain data in ZipArchive::anomalies.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -36,7 +37,7 @@ struct ZipEntry {
   std::uint16_t local_method = 0, local_flags = 0;
   std::uint32_t crc32 = 0, external_attributes = 0;
   std::uint64_t compressed_size = 0, uncompressed_size = 0;  // zip64 extra applied
-  std::uint64_t local_header_offset = 0;  // absolute in the file (concat applied); kZipNoOffset if negative
+  std::uint64_t local_header_offset = 0;  // absolute (concat applied); kZipNoOffset if negative or past 2^64
   std::uint64_t data_offset = kZipNoOffset;  // absolute start of the member's data; kZipNoOffset if unknown
   bool encrypted = false;                    // flag bit 0
   bool is_directory = false;                 // name ends with '/', as ZipInfo.is_dir()
@@ -175,8 +176,10 @@ void add_anomaly(ZipArchive& archive, ZipAnomalyKind kind, std::size_t entry_ind
                  std::uint64_t offset);
 // Reads local headers the way ZipFile.open() does (sets local_*, data_offset, open_error) and reports
 // local/central disagreements, overlaps, truncation and unaccounted bytes.
-// `negative_offset[i]`: entry i's adjusted header offset is below zero (Python cannot seek there).
-void inspect_local_headers(Bytes file, ZipArchive& archive, const std::vector<bool>& negative_offset);
+// Where an entry's header offset (concat applied) falls for Python's seek().
+// Python raises ValueError below 0 and OverflowError outside the signed 64-bit range.
+enum class SeekRange : std::uint8_t { valid, negative, below_int64, above_int64 };
+void inspect_local_headers(Bytes file, ZipArchive& archive, const std::vector<SeekRange>& seek_ranges);
 // Reports names and attributes that are dangerous to extract or that make readers disagree.
 void inspect_entry_names(ZipArchive& archive);
 

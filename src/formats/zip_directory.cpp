@@ -242,7 +242,7 @@ Bytes take_up_to(ByteReader& reader, std::uint64_t count, bool& short_read) {
 
 // One iteration of _RealGetContents' loop; returns the bytes it accounts for in the directory size.
 std::uint64_t read_central_entry(ByteReader& directory, Wide concat, ZipArchive& archive,
-                                 std::vector<bool>& negative_offset) {
+                                 std::vector<SeekRange>& seek_ranges) {
   const std::uint64_t record_at = directory.file_offset();
   if (directory.remaining() < kCentralHeaderSize)
     throw FormatError("zip", "truncated central directory", record_at);
@@ -297,7 +297,10 @@ std::uint64_t read_central_entry(ByteReader& directory, Wide concat, ZipArchive&
   entry.compressed_size = values.compressed_size;
   entry.uncompressed_size = values.uncompressed_size;
   const Wide header_offset = values.header_offset + concat;
-  negative_offset.push_back(header_offset < 0);
+  seek_ranges.push_back(header_offset < INT64_MIN   ? SeekRange::below_int64
+                        : header_offset < 0         ? SeekRange::negative
+                        : header_offset > INT64_MAX ? SeekRange::above_int64
+                                                    : SeekRange::valid);
   entry.local_header_offset = header_offset < 0 || header_offset >= static_cast<Wide>(kZipNoOffset)
                                   ? kZipNoOffset
                                   : static_cast<std::uint64_t>(header_offset);
@@ -362,17 +365,17 @@ ZipArchive parse_zip(Bytes file, const Limits& limits) {
   ByteReader directory = ByteReader(file, "zip")
                              .slice(std::min<std::uint64_t>(directory_start, file.size()),
                                     std::min(available, end->directory_size));
-  std::vector<bool> negative_offset;
+  std::vector<SeekRange> seek_ranges;
   std::uint64_t total = 0;
   while (total < end->directory_size) {
     if (archive.entries.size() >= limits.max_archive_members)
       throw LimitError("zip", "more than " + std::to_string(limits.max_archive_members) + " archive members",
                        directory.file_offset());
-    total += read_central_entry(directory, concat, archive, negative_offset);
+    total += read_central_entry(directory, concat, archive, seek_ranges);
   }
 
   report_end_record(file, *end, concat, archive);
-  inspect_local_headers(file, archive, negative_offset);
+  inspect_local_headers(file, archive, seek_ranges);
   inspect_entry_names(archive);
   return archive;
 }

@@ -135,10 +135,10 @@ std::uint64_t check_data_descriptor(Bytes file, const ZipEntry& entry, const Loc
 // ZipFile._RealGetContents: each member may extend up to the next local header (by offset) or, for the
 // last one, up to the central directory. Python refuses to open a member that runs further.
 std::vector<std::uint64_t> python_end_offsets(const ZipArchive& archive,
-                                              const std::vector<bool>& negative_offset) {
+                                              const std::vector<SeekRange>& seek_ranges) {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < archive.entries.size(); ++i)
-    if (!negative_offset[i]) order.push_back(i);
+    if (seek_ranges[i] != SeekRange::negative && seek_ranges[i] != SeekRange::below_int64) order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return archive.entries[a].local_header_offset > archive.entries[b].local_header_offset;
   });
@@ -188,14 +188,19 @@ void report_unaccounted_bytes(ZipArchive& archive, const std::vector<std::uint64
 
 namespace zip_internal {
 
-void inspect_local_headers(Bytes file, ZipArchive& archive, const std::vector<bool>& negative_offset) {
-  const std::vector<std::uint64_t> end_offsets = python_end_offsets(archive, negative_offset);
+void inspect_local_headers(Bytes file, ZipArchive& archive, const std::vector<SeekRange>& seek_ranges) {
+  const std::vector<std::uint64_t> end_offsets = python_end_offsets(archive, seek_ranges);
   std::vector<std::uint64_t> member_end(archive.entries.size(), 0);
   for (ZipEntry& entry : archive.entries) {
-    if (negative_offset[entry.index]) {
-      entry.open_error = "ValueError: negative seek value";
+    if (seek_ranges[entry.index] != SeekRange::valid) {
+      const bool negative = seek_ranges[entry.index] == SeekRange::negative;
+      entry.open_error = negative ? "ValueError: negative seek value"
+                                  : "OverflowError: Python int too large to convert to C ssize_t";
       add_anomaly(archive, ZipAnomalyKind::bad_local_header, entry.index,
-                  "local header offset lies before the start of the file", 0);
+                  seek_ranges[entry.index] == SeekRange::above_int64
+                      ? "local header offset beyond any file size"
+                      : "local header offset lies before the start of the file",
+                  0);
       continue;
     }
     LocalHeader local;
