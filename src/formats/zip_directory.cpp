@@ -1,7 +1,6 @@
 // End-of-central-directory search and central directory parsing, step for step as CPython 3.11's
 // zipfile._EndRecData / _EndRecData64 / ZipFile._RealGetContents / ZipInfo._decodeExtra do it, so that
-// the entries, offsets and the name -> entry mapping are the ones Python (and so Keras, numpy and torch)
-// sees.
+// the entries, offsets and the name -> entry mapping are the ones Python (and so Keras and numpy) sees.
 #include <fmt/format.h>
 
 #include <optional>
@@ -18,7 +17,7 @@ __extension__ using Wide = __int128;
 
 struct EndRecord {
   std::uint64_t location = 0;  // offset of the end-of-central-directory record
-  std::uint16_t disk_number = 0, directory_disk = 0;
+  std::uint32_t disk_number = 0, directory_disk = 0;
   std::uint64_t entries_on_disk = 0, entries_total = 0;
   std::uint64_t directory_size = 0, directory_offset = 0;
   std::uint16_t declared_comment_size = 0;
@@ -41,6 +40,12 @@ std::uint32_t u32_at(Bytes data, std::uint64_t at) {
 
 bool signature_at(Bytes data, std::uint64_t at, std::uint32_t signature) {
   return data.size() >= 4 && at <= data.size() - 4 && u32_at(data, at) == signature;
+}
+
+// Python searches the last 64 KiB (the largest comment) plus one record for the end record.
+std::uint64_t search_window_start(Bytes file) {
+  constexpr std::uint64_t kWindow = (1u << 16) + kEndSize;
+  return file.size() > kWindow ? file.size() - kWindow : 0;
 }
 
 void read_classic_record(Bytes file, std::uint64_t location, EndRecord& end) {
@@ -78,8 +83,8 @@ void apply_zip64_record(Bytes file, EndRecord& end) {
   if (record.u32le() != kZip64EndSignature) return;
   record.skip(8 + 2 + 2);  // record size, version made by, version needed
   end.zip64 = true;
-  end.disk_number = static_cast<std::uint16_t>(record.u32le());
-  end.directory_disk = static_cast<std::uint16_t>(record.u32le());
+  end.disk_number = record.u32le();
+  end.directory_disk = record.u32le();
   end.entries_on_disk = record.u64le();
   end.entries_total = record.u64le();
   end.directory_size = record.u64le();
@@ -95,8 +100,7 @@ std::optional<EndRecord> find_end_record(Bytes file) {
   } else {
     // The comment may be up to 64 KiB: Python takes the LAST signature in that window, and gives up
     // if it is too close to the end to hold a record (it does not look for an earlier one).
-    const std::uint64_t window =
-        file.size() > (1u << 16) + kEndSize ? file.size() - (1u << 16) - kEndSize : 0;
+    const std::uint64_t window = search_window_start(file);
     std::optional<std::uint64_t> found;
     for (std::uint64_t at = file.size() - 4 + 1; at-- > window;) {
       if (signature_at(file, at, kEndSignature)) {
@@ -110,8 +114,7 @@ std::optional<EndRecord> find_end_record(Bytes file) {
     end.comment =
         file.subspan(*found + kEndSize, std::min<std::uint64_t>(comment_room, end.declared_comment_size));
   }
-  const std::uint64_t window = file.size() > (1u << 16) + kEndSize ? file.size() - (1u << 16) - kEndSize : 0;
-  for (std::uint64_t at = window; at + 4 <= file.size(); ++at)
+  for (std::uint64_t at = search_window_start(file); at + 4 <= file.size(); ++at)
     if (at != end.location && signature_at(file, at, kEndSignature)) ++end.other_signatures;
   apply_zip64_record(file, end);
   return end;
