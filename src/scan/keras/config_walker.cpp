@@ -1,19 +1,31 @@
 // Traversal of a Keras config. Every node is visited (nested models, wrappers, initializers, dtype policies,
 // inbound nodes, compile and training configs, Keras 1/2 list forms): any dict with a `class_name` is a
 // serialized object whatever key holds it, because Keras's deserializers are just as generic.
+#include "scan/keras/config_walker.hpp"
+
 #include <algorithm>
 #include <array>
 
 #include "scan/keras/config_text.hpp"
-#include "scan/keras/config_walker.hpp"
 
 namespace ms::keras {
 namespace {
 
 // Keys whose strings are layer, tensor or dtype names: never paths, URLs or code.
 constexpr auto kNameKeys = std::to_array<std::string_view>({
-    "backend", "class_name", "dtype", "inbound_nodes", "input_layers", "keras_history", "keras_version",
-    "module", "name", "output_layers", "registered_name", "spec_name", "type_spec",
+    "backend",
+    "class_name",
+    "dtype",
+    "inbound_nodes",
+    "input_layers",
+    "keras_history",
+    "keras_version",
+    "module",
+    "name",
+    "output_layers",
+    "registered_name",
+    "spec_name",
+    "type_spec",
 });
 
 bool is_name_key(std::string_view key) {
@@ -25,8 +37,8 @@ bool is_name_key(std::string_view key) {
 bool is_function_valued_key(std::string_view key) {
   return key == "activation" || key.ends_with("_activation") || key.ends_with("_initializer") ||
          key.ends_with("_regularizer") || key.ends_with("_constraint") || key == "loss" || key == "losses" ||
-         key == "metrics" || key == "weighted_metrics" || key == "optimizer" || key == "fn" || key == "init" ||
-         key == "inner_init";
+         key == "metrics" || key == "weighted_metrics" || key == "optimizer" || key == "fn" ||
+         key == "init" || key == "inner_init";
 }
 
 }  // namespace
@@ -58,7 +70,8 @@ void ConfigWalker::visit(const JsonValue& value, std::string& pointer, std::size
   if (depth > limits_.max_json_depth) {
     if (!depth_reported_) {
       depth_reported_ = true;
-      report_malformed(pointer, "the config nests deeper than the scanner follows; deeper objects were not checked",
+      report_malformed(pointer,
+                       "the config nests deeper than the scanner follows; deeper objects were not checked",
                        {"depth limit: " + std::to_string(limits_.max_json_depth)});
     }
     return;
@@ -85,7 +98,8 @@ void ConfigWalker::visit(const JsonValue& value, std::string& pointer, std::size
   }
 }
 
-void ConfigWalker::visit_object(const JsonValue& object, std::string& pointer, std::size_t depth, Frame frame) {
+void ConfigWalker::visit_object(const JsonValue& object, std::string& pointer, std::size_t depth,
+                                Frame frame) {
   bool serialized = object.get("class_name") != nullptr;
   if (serialized) {
     inspect_serialized(object, pointer);
@@ -112,7 +126,7 @@ void ConfigWalker::check_string(const JsonValue& value, const std::string& point
 
   if (frame.function_context && !text.empty() && !is_known_string_reference(text)) {
     report_custom(value, pointer, Severity::medium,
-                  "'" + printable(frame.key, 60) + "' names '" + printable(text, 80) +
+                  std::string("'").append(printable(frame.key, 60)) + "' names '" + printable(text, 80) +
                       "', which is not a Keras built-in: loading needs it as a custom object",
                   text, {"name: " + printable(text, 120), "key: " + printable(frame.key, 60)});
   }
@@ -128,12 +142,12 @@ void ConfigWalker::check_string(const JsonValue& value, const std::string& point
 
   if (ResourceKind kind = classify_resource(text); kind != ResourceKind::none) {
     handled_.insert(&value);
-    report(&value, make_finding(Rule::external_resource, Severity::high, pointer,
-                                "config value '" + printable(frame.key, 60) + "' is a " +
-                                    std::string(to_string(kind)) +
-                                    ": a layer that opens it at load time reads local files or reaches the network",
-                                {"value: " + printable(text, 200), "kind: " + std::string(to_string(kind)),
-                                 "key: " + printable(frame.key, 60)}));
+    report(&value,
+           make_finding(Rule::external_resource, Severity::high, pointer,
+                        "config value '" + printable(frame.key, 60) + "' is " + with_article(kind) +
+                            ": a layer that opens it at load time reads local files or reaches the network",
+                        {"value: " + printable(text, 200), "kind: " + std::string(to_string(kind)),
+                         "key: " + printable(frame.key, 60)}));
   }
 }
 
@@ -155,7 +169,8 @@ void ConfigWalker::check_lambda_sites(const JsonValue& object, const std::string
         site.code = value.items.empty() ? nullptr : &value.items[0];
         if (value.items.size() > 1) site.defaults = &value.items[1];
         if (value.items.size() > 2) site.closure = &value.items[2];
-        site.form = "Keras 2 Lambda '" + key + "' as [code, defaults, closure] with " + key + "_type 'lambda'";
+        site.form =
+            "Keras 2 Lambda '" + key + "' as [code, defaults, closure] with " + key + "_type 'lambda'";
         if (value.items.size() != 3)
           site.form += " (malformed: " + std::to_string(value.items.size()) + " elements instead of 3)";
       } else {
@@ -165,14 +180,16 @@ void ConfigWalker::check_lambda_sites(const JsonValue& object, const std::string
       report_lambda(site, value, child_pointer(pointer, key));
     } else if (type->text == "function" && value.is_string() && !handled_.contains(&value)) {
       handled_.insert(&value);
-      check_function(value.text, globals_module, {}, FunctionLookup::names_only, value, child_pointer(pointer, key),
+      check_function(value.text, globals_module, {}, FunctionLookup::names_only, value,
+                     child_pointer(pointer, key),
                      "a Keras 2 Lambda '" + key + "' given by function name (" + key + "_type 'function')");
     }
   }
 }
 
 void ConfigWalker::check_bare_module(const JsonValue& object, const std::string& pointer) {
-  // A Lambda's own `module` (its globals) is judged with its bytecode; TorchModuleWrapper's `module` is a blob.
+  // A Lambda's own `module` (its globals) is judged with its bytecode; TorchModuleWrapper's `module` is a
+  // blob.
   const JsonValue* module = object.get("module");
   if (module == nullptr || !module->is_string() || handled_.contains(module) || object.get("function_type"))
     return;

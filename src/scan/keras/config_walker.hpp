@@ -17,8 +17,8 @@ namespace ms::keras {
 // The `module` / `class_name` / `registered_name` triple of a serialized object, as found.
 struct ObjectNames {
   std::string_view class_name;
-  std::string_view module;         // empty when null or absent
-  bool module_present = false;     // the key exists and is a string
+  std::string_view module;           // empty when null or absent
+  bool module_present = false;       // the key exists and is a string
   std::string_view registered_name;  // empty when null or absent
 };
 
@@ -60,8 +60,8 @@ class ConfigWalker {
                       std::string_view origin);
   void check_registered_name(const JsonValue& object, const ObjectNames& names, const std::string& pointer,
                              bool custom_reported);
-  void report_custom(const JsonValue& subject, const std::string& pointer, Severity severity, std::string reason,
-                     std::string symbol, std::vector<std::string> evidence);
+  void report_custom(const JsonValue& subject, const std::string& pointer, Severity severity,
+                     std::string reason, std::string symbol, std::vector<std::string> evidence);
   void report_malformed(const std::string& pointer, std::string reason, std::vector<std::string> evidence);
 
   // Layers with their own risks (config_layers.cpp).

@@ -21,58 +21,110 @@ constexpr std::string_view kObfuscation = "decoding of hidden data";
 // `module` value is looked up here (an attacker names `os`, `subprocess`, `builtins`... to have Keras import
 // it and hand over one of its functions, CVE-2025-1550).
 constexpr auto kDangerousModules = std::to_array<NameCapability>({
-    {"_ctypes", kCode},        {"_io", kFiles},
-    {"_pickle", kDeserialize}, {"_posixsubprocess", kProcess},
-    {"_socket", kNetwork},     {"_thread", kCode},
-    {"aiohttp", kNetwork},     {"antigravity", kNetwork},
-    {"asynchat", kNetwork},    {"asyncio", kProcess},
-    {"asyncore", kNetwork},    {"bdb", kCode},
-    {"bz2", kFiles},           {"cPickle", kDeserialize},
-    {"cProfile", kCode},       {"cffi", kCode},
-    {"cloudpickle", kDeserialize}, {"code", kCode},
-    {"codeop", kCode},         {"commands", kProcess},
-    {"concurrent", kProcess},  {"copyreg", kDeserialize},
-    {"ctypes", kCode},         {"dbm", kFiles},
-    {"dill", kDeserialize},    {"distutils", kProcess},
-    {"doctest", kCode},        {"fcntl", kFiles},
-    {"fileinput", kFiles},     {"ftplib", kNetwork},
-    {"functools", kCode},      {"gc", kCode},
-    {"genericpath", kFiles},   {"glob", kFiles},
-    {"gzip", kFiles},          {"http", kNetwork},
-    {"httplib", kNetwork},     {"httpx", kNetwork},
-    {"imaplib", kNetwork},     {"imp", kCode},
-    {"importlib", kCode},      {"inspect", kCode},
-    {"io", kFiles},            {"joblib", kDeserialize},
-    {"jsonpickle", kDeserialize}, {"linecache", kFiles},
-    {"logging", kFiles},       {"lzma", kFiles},
-    {"marshal", kDeserialize}, {"mmap", kFiles},
-    {"multiprocessing", kProcess}, {"nntplib", kNetwork},
-    {"nt", kProcess},          {"ntpath", kFiles},
-    {"numpy", kDeserialize},   {"operator", kCode},
-    {"os", kProcess},          {"pandas", kDeserialize},
-    {"pathlib", kFiles},       {"pdb", kCode},
-    {"pickle", kDeserialize},  {"pip", kProcess},
-    {"pkgutil", kCode},        {"platform", kProcess},
-    {"popen2", kProcess},      {"poplib", kNetwork},
-    {"posix", kProcess},       {"posixpath", kFiles},
-    {"profile", kCode},        {"pty", kProcess},
-    {"pydoc", kCode},          {"requests", kNetwork},
-    {"runpy", kCode},          {"select", kNetwork},
-    {"selectors", kNetwork},   {"setuptools", kProcess},
-    {"shelve", kDeserialize},  {"shutil", kFiles},
-    {"signal", kProcess},      {"site", kCode},
-    {"smtplib", kNetwork},     {"socket", kNetwork},
-    {"socketserver", kNetwork}, {"sqlite3", kFiles},
-    {"ssl", kNetwork},         {"subprocess", kProcess},
-    {"sys", kCode},            {"tarfile", kFiles},
-    {"telnetlib", kNetwork},   {"tempfile", kFiles},
-    {"threading", kCode},      {"timeit", kCode},
-    {"torch", kDeserialize},   {"trace", kCode},
-    {"types", kCode},          {"urllib", kNetwork},
-    {"urllib2", kNetwork},     {"urllib3", kNetwork},
-    {"webbrowser", kNetwork},  {"xmlrpc", kNetwork},
-    {"yaml", kDeserialize},    {"zipfile", kFiles},
-    {"zipimport", kCode},      {"zmq", kNetwork},
+    {"_ctypes", kCode},
+    {"_io", kFiles},
+    {"_pickle", kDeserialize},
+    {"_posixsubprocess", kProcess},
+    {"_socket", kNetwork},
+    {"_thread", kCode},
+    {"aiohttp", kNetwork},
+    {"antigravity", kNetwork},
+    {"asynchat", kNetwork},
+    {"asyncio", kProcess},
+    {"asyncore", kNetwork},
+    {"bdb", kCode},
+    {"bz2", kFiles},
+    {"cPickle", kDeserialize},
+    {"cProfile", kCode},
+    {"cffi", kCode},
+    {"cloudpickle", kDeserialize},
+    {"code", kCode},
+    {"codeop", kCode},
+    {"commands", kProcess},
+    {"concurrent", kProcess},
+    {"copyreg", kDeserialize},
+    {"ctypes", kCode},
+    {"dbm", kFiles},
+    {"dill", kDeserialize},
+    {"distutils", kProcess},
+    {"doctest", kCode},
+    {"fcntl", kFiles},
+    {"fileinput", kFiles},
+    {"ftplib", kNetwork},
+    {"functools", kCode},
+    {"gc", kCode},
+    {"genericpath", kFiles},
+    {"glob", kFiles},
+    {"gzip", kFiles},
+    {"http", kNetwork},
+    {"httplib", kNetwork},
+    {"httpx", kNetwork},
+    {"imaplib", kNetwork},
+    {"imp", kCode},
+    {"importlib", kCode},
+    {"inspect", kCode},
+    {"io", kFiles},
+    {"joblib", kDeserialize},
+    {"jsonpickle", kDeserialize},
+    {"linecache", kFiles},
+    {"logging", kFiles},
+    {"lzma", kFiles},
+    {"marshal", kDeserialize},
+    {"mmap", kFiles},
+    {"multiprocessing", kProcess},
+    {"nntplib", kNetwork},
+    {"nt", kProcess},
+    {"ntpath", kFiles},
+    {"numpy", kDeserialize},
+    {"operator", kCode},
+    {"os", kProcess},
+    {"pandas", kDeserialize},
+    {"pathlib", kFiles},
+    {"pdb", kCode},
+    {"pickle", kDeserialize},
+    {"pip", kProcess},
+    {"pkgutil", kCode},
+    {"platform", kProcess},
+    {"popen2", kProcess},
+    {"poplib", kNetwork},
+    {"posix", kProcess},
+    {"posixpath", kFiles},
+    {"profile", kCode},
+    {"pty", kProcess},
+    {"pydoc", kCode},
+    {"requests", kNetwork},
+    {"runpy", kCode},
+    {"select", kNetwork},
+    {"selectors", kNetwork},
+    {"setuptools", kProcess},
+    {"shelve", kDeserialize},
+    {"shutil", kFiles},
+    {"signal", kProcess},
+    {"site", kCode},
+    {"smtplib", kNetwork},
+    {"socket", kNetwork},
+    {"socketserver", kNetwork},
+    {"sqlite3", kFiles},
+    {"ssl", kNetwork},
+    {"subprocess", kProcess},
+    {"sys", kCode},
+    {"tarfile", kFiles},
+    {"telnetlib", kNetwork},
+    {"tempfile", kFiles},
+    {"threading", kCode},
+    {"timeit", kCode},
+    {"torch", kDeserialize},
+    {"trace", kCode},
+    {"types", kCode},
+    {"urllib", kNetwork},
+    {"urllib2", kNetwork},
+    {"urllib3", kNetwork},
+    {"webbrowser", kNetwork},
+    {"xmlrpc", kNetwork},
+    {"yaml", kDeserialize},
+    {"zipfile", kFiles},
+    {"zipimport", kCode},
+    {"zmq", kNetwork},
 });
 
 constexpr auto kDangerousBuiltins = std::to_array<NameCapability>({
@@ -95,17 +147,80 @@ constexpr auto kDangerousBuiltins = std::to_array<NameCapability>({
 });
 
 constexpr auto kPythonBuiltinFunctions = std::to_array<std::string_view>({
-    "__build_class__", "__import__", "abs",      "aiter",        "all",         "anext",     "any",
-    "ascii",           "bin",        "bool",     "breakpoint",   "bytearray",   "bytes",     "callable",
-    "chr",             "classmethod", "compile", "complex",      "copyright",   "credits",   "delattr",
-    "dict",            "dir",        "divmod",   "enumerate",    "eval",        "exec",      "exit",
-    "filter",          "float",      "format",   "frozenset",    "getattr",     "globals",   "hasattr",
-    "hash",            "help",       "hex",      "id",           "input",       "int",       "isinstance",
-    "issubclass",      "iter",       "len",      "license",      "list",        "locals",    "map",
-    "max",             "memoryview", "min",      "next",         "object",      "oct",       "open",
-    "ord",             "pow",        "print",    "property",     "quit",        "range",     "repr",
-    "reversed",        "round",      "set",      "setattr",      "slice",       "sorted",    "staticmethod",
-    "str",             "sum",        "super",    "tuple",
+    "__build_class__",
+    "__import__",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
 });
 
 // Names (co_names of a Lambda's code objects) that reach beyond tensor arithmetic.
@@ -235,26 +350,55 @@ constexpr auto kCodeNames = std::to_array<NameCapability>({
 
 // Substrings of string constants (compared case-insensitively) that show a shell command, a URL or code.
 constexpr auto kStringMarkers = std::to_array<NameCapability>({
-    {"/bin/sh", "shell command"},  {"/bin/bash", "shell command"}, {"/bin/zsh", "shell command"},
-    {"bash -", "shell command"},   {"sh -c", "shell command"},     {"cmd.exe", "shell command"},
-    {"cmd /c", "shell command"},   {"powershell", "shell command"}, {"/dev/tcp", "reverse shell"},
-    {"/dev/udp", "reverse shell"}, {"mkfifo", "reverse shell"},    {"nc -", "netcat"},
-    {"nc ", "netcat"},             {"ncat", "netcat"},             {"netcat", "netcat"},
-    {"rm -rf", "shell command"},   {"chmod ", "shell command"},    {"curl ", "download command"},
-    {"wget ", "download command"}, {"python -c", "shell command"}, {"python3 -c", "shell command"},
-    {"perl -e", "shell command"},  {"&&", "shell command"},        {"| sh", "shell command"},
-    {"|sh", "shell command"},      {"http://", "URL"},             {"https://", "URL"},
-    {"ftp://", "URL"},             {"file://", "URL"},             {"s3://", "URL"},
-    {"gs://", "URL"},              {"import ", "Python source"},   {"__import__", "Python source"},
-    {"exec(", "Python source"},    {"eval(", "Python source"},     {"os.system", "Python source"},
-    {"subprocess", "Python source"}, {"socket", "Python source"},  {"pty.spawn", "Python source"},
-    {"/etc/passwd", "sensitive file"}, {".ssh/", "sensitive file"}, {"id_rsa", "sensitive file"},
+    {"/bin/sh", "shell command"},
+    {"/bin/bash", "shell command"},
+    {"/bin/zsh", "shell command"},
+    {"bash -", "shell command"},
+    {"sh -c", "shell command"},
+    {"cmd.exe", "shell command"},
+    {"cmd /c", "shell command"},
+    {"powershell", "shell command"},
+    {"/dev/tcp", "reverse shell"},
+    {"/dev/udp", "reverse shell"},
+    {"mkfifo", "reverse shell"},
+    {"nc -", "netcat"},
+    {"nc ", "netcat"},
+    {"ncat", "netcat"},
+    {"netcat", "netcat"},
+    {"rm -rf", "shell command"},
+    {"chmod ", "shell command"},
+    {"curl ", "download command"},
+    {"wget ", "download command"},
+    {"python -c", "shell command"},
+    {"python3 -c", "shell command"},
+    {"perl -e", "shell command"},
+    {"&&", "shell command"},
+    {"| sh", "shell command"},
+    {"|sh", "shell command"},
+    {"http://", "URL"},
+    {"https://", "URL"},
+    {"ftp://", "URL"},
+    {"file://", "URL"},
+    {"s3://", "URL"},
+    {"gs://", "URL"},
+    {"import ", "Python source"},
+    {"__import__", "Python source"},
+    {"exec(", "Python source"},
+    {"eval(", "Python source"},
+    {"os.system", "Python source"},
+    {"subprocess", "Python source"},
+    {"socket", "Python source"},
+    {"pty.spawn", "Python source"},
+    {"/etc/passwd", "sensitive file"},
+    {".ssh/", "sensitive file"},
+    {"id_rsa", "sensitive file"},
 });
 
 template <std::size_t N>
 std::string_view lookup(const std::array<NameCapability, N>& table, std::string_view name) {
-  auto it = std::lower_bound(table.begin(), table.end(), name,
-                             [](const NameCapability& entry, std::string_view key) { return entry.first < key; });
+  auto it =
+      std::lower_bound(table.begin(), table.end(), name,
+                       [](const NameCapability& entry, std::string_view key) { return entry.first < key; });
   return it != table.end() && it->first == name ? it->second : std::string_view{};
 }
 
@@ -303,7 +447,8 @@ std::vector<std::string_view> split_dotted(std::string_view dotted) {
 }
 
 bool starts_with_any(std::string_view text, std::initializer_list<std::string_view> prefixes) {
-  return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view p) { return text.starts_with(p); });
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](std::string_view p) { return text.starts_with(p); });
 }
 
 bool is_state_setter(std::string_view leaf) { return starts_with_any(leaf, {"set_", "enable_", "disable_"}); }
@@ -329,7 +474,8 @@ constexpr auto kGadgetLeaves = std::to_array<GadgetEntry>({
     {"clear_session", "resets global Keras state", false},
     {"custom_object_scope", "changes the custom-object registry", false},
     {"deserialize_keras_object", "deserialises a nested config, possibly with safe_mode=False", false},
-    {"enable_unsafe_deserialization", "turns safe mode off so that Lambda bytecode in the same file runs", false},
+    {"enable_unsafe_deserialization", "turns safe mode off so that Lambda bytecode in the same file runs",
+     false},
     {"export_saved_model", "writes files", false},
     {"extract_archive", "extracts an archive to a local path", true},
     {"func_load", "builds a Python function from marshal bytecode", false},
@@ -362,39 +508,81 @@ constexpr auto kGadgetLeaves = std::to_array<GadgetEntry>({
 
 // Module components of a Keras-relative path whose every member is a loading/saving/state helper.
 constexpr auto kGadgetModules = std::to_array<std::string_view>({
-    "applications", "audio_dataset_utils", "callbacks",     "config",       "data_utils",   "dataset_utils",
-    "datasets",     "distribution",        "export",        "file_utils",   "global_state", "image_dataset_utils",
-    "image_utils",  "io_utils",            "module_utils",  "preset_utils", "python_utils", "saving",
-    "summary_utils", "text_dataset_utils", "transformers",  "visualization",
+    "applications",  "audio_dataset_utils",
+    "callbacks",     "config",
+    "data_utils",    "dataset_utils",
+    "datasets",      "distribution",
+    "export",        "file_utils",
+    "global_state",  "image_dataset_utils",
+    "image_utils",   "io_utils",
+    "module_utils",  "preset_utils",
+    "python_utils",  "saving",
+    "summary_utils", "text_dataset_utils",
+    "transformers",  "visualization",
 });
 
 // TensorFlow components (anywhere in the path) that read or write files, run Python callables, load native
 // libraries or talk to the network.
 constexpr auto kTensorflowGadgets = std::to_array<std::string_view>({
-    "Checkpoint",     "CheckpointManager", "FixedLengthRecordDataset", "GFile",          "InteractiveSession",
-    "Print",          "PrintV2",           "ReadFile",                 "Saver",          "Session",
-    "TFRecordDataset", "TextLineDataset",  "WriteFile",                "cluster_resolver", "distribute",
-    "eager_py_func",  "file_io",           "gfile",                    "io",             "io_ops",
-    "latest_checkpoint", "list_files",     "list_variables",           "lite",           "load_checkpoint",
-    "load_file_system_library", "load_library", "load_op_library",     "load_pluggable_device_library",
-    "load_variable",  "matching_files",    "numpy_function",           "print",          "print_v2",
-    "py_func",        "py_function",       "raw_ops",                  "read_file",      "saved_model",
-    "script_ops",     "summary",           "write_file",               "pywrap_tensorflow", "tpu",
+    "Checkpoint",
+    "CheckpointManager",
+    "FixedLengthRecordDataset",
+    "GFile",
+    "InteractiveSession",
+    "Print",
+    "PrintV2",
+    "ReadFile",
+    "Saver",
+    "Session",
+    "TFRecordDataset",
+    "TextLineDataset",
+    "WriteFile",
+    "cluster_resolver",
+    "distribute",
+    "eager_py_func",
+    "file_io",
+    "gfile",
+    "io",
+    "io_ops",
+    "latest_checkpoint",
+    "list_files",
+    "list_variables",
+    "lite",
+    "load_checkpoint",
+    "load_file_system_library",
+    "load_library",
+    "load_op_library",
+    "load_pluggable_device_library",
+    "load_variable",
+    "matching_files",
+    "numpy_function",
+    "print",
+    "print_v2",
+    "py_func",
+    "py_function",
+    "raw_ops",
+    "read_file",
+    "saved_model",
+    "script_ops",
+    "summary",
+    "write_file",
+    "pywrap_tensorflow",
+    "tpu",
 });
 
 std::optional<Gadget> keras_gadget(const std::vector<std::string_view>& parts) {
   if (parts.empty()) return std::nullopt;
   std::string_view leaf = parts.back();
   for (const GadgetEntry& entry : kGadgetLeaves) {
-    if (entry.name == leaf)
-      return Gadget{entry.effect, {entry.get_file_cve ? kCveGetFile : kCveUnsafe}};
+    if (entry.name == leaf) return Gadget{entry.effect, {entry.get_file_cve ? kCveGetFile : kCveUnsafe}};
   }
   if (is_state_setter(leaf)) return Gadget{"changes global Keras state", {kCveUnsafe}};
   if (starts_with_any(leaf, {"load_", "save_", "download"}))
     return Gadget{"loads, saves or downloads files", {kCveGetFile, kCveUnsafe}};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (std::find(kGadgetModules.begin(), kGadgetModules.end(), parts[i]) != kGadgetModules.end())
-      return Gadget{"a loading, saving or global-state helper, not a modeling object", {kCveGetFile, kCveUnsafe}};
+      return Gadget{"a loading, saving or global-state helper, not a modeling object",
+                    {kCveGetFile, kCveUnsafe}};
   }
   return std::nullopt;
 }
@@ -404,8 +592,7 @@ std::optional<Gadget> tensorflow_gadget(const std::vector<std::string_view>& par
     if (std::find(kTensorflowGadgets.begin(), kTensorflowGadgets.end(), part) != kTensorflowGadgets.end())
       return Gadget{"a TensorFlow file, Python-callable, native-library or network API", {}};
   }
-  if (!parts.empty() && is_state_setter(parts.back()))
-    return Gadget{"changes global TensorFlow state", {}};
+  if (!parts.empty() && is_state_setter(parts.back())) return Gadget{"changes global TensorFlow state", {}};
   return std::nullopt;
 }
 
@@ -432,7 +619,8 @@ ModuleInfo classify_module(std::string_view module) {
     info.family = ModuleFamily::keras_addon;
   } else if (root == "tensorflow") {
     bool keras = module.starts_with("tensorflow.keras") || module.starts_with("tensorflow.python.keras") ||
-                 module.starts_with("tensorflow.compat.v1.keras") || module.starts_with("tensorflow.compat.v2.keras");
+                 module.starts_with("tensorflow.compat.v1.keras") ||
+                 module.starts_with("tensorflow.compat.v2.keras");
     info.family = keras ? ModuleFamily::keras_core : ModuleFamily::tensorflow;
   } else if (root == "builtins" || root == "__builtin__") {
     info.family = module == root ? ModuleFamily::builtins : ModuleFamily::dangerous;
@@ -451,11 +639,21 @@ ModuleInfo classify_module(std::string_view module) {
 std::optional<std::string> keras_relative_path(std::string_view dotted) {
   // Longest prefixes first: every spelling under which Keras's own modules can be imported.
   static constexpr auto kPrefixes = std::to_array<std::string_view>({
-      "keras.api._tf_keras.keras.", "keras._tf_keras.keras.",   "tensorflow.compat.v1.keras.",
-      "tensorflow.compat.v2.keras.", "tensorflow.python.keras.", "tensorflow.keras.",
-      "tf.compat.v1.keras.",        "tf.compat.v2.keras.",      "tf.keras.",
-      "keras.api.",                 "keras.src.",               "tf_keras.src.",
-      "keras_core.src.",            "keras.",                   "tf_keras.",
+      "keras.api._tf_keras.keras.",
+      "keras._tf_keras.keras.",
+      "tensorflow.compat.v1.keras.",
+      "tensorflow.compat.v2.keras.",
+      "tensorflow.python.keras.",
+      "tensorflow.keras.",
+      "tf.compat.v1.keras.",
+      "tf.compat.v2.keras.",
+      "tf.keras.",
+      "keras.api.",
+      "keras.src.",
+      "tf_keras.src.",
+      "keras_core.src.",
+      "keras.",
+      "tf_keras.",
       "keras_core.",
   });
   for (std::string_view prefix : kPrefixes) {
@@ -485,7 +683,9 @@ bool is_python_builtin(std::string_view name) {
   return std::binary_search(kPythonBuiltinFunctions.begin(), kPythonBuiltinFunctions.end(), name);
 }
 
-std::string_view dangerous_builtin_capability(std::string_view name) { return lookup(kDangerousBuiltins, name); }
+std::string_view dangerous_builtin_capability(std::string_view name) {
+  return lookup(kDangerousBuiltins, name);
+}
 
 std::string_view code_name_capability(std::string_view name) { return lookup(kCodeNames, name); }
 
