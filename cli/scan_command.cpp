@@ -60,7 +60,8 @@ int run(const ScanArguments& args) {
     render_sarif(*out, report);
   } else {
     bool tty = file == nullptr && ::isatty(STDOUT_FILENO);
-    bool colour = args.colour == "always" || (args.colour == "auto" && tty && std::getenv("NO_COLOR") == nullptr);
+    bool colour =
+        args.colour == "always" || (args.colour == "auto" && tty && std::getenv("NO_COLOR") == nullptr);
     render_text(*out, report, TextStyle{colour, args.verbose});
   }
   out->flush();
@@ -77,7 +78,8 @@ int run(const ScanArguments& args) {
 std::function<int()> add_scan_command(CLI::App& app) {
   auto args = std::make_shared<ScanArguments>();
   CLI::App* scan = app.add_subcommand(
-      "scan", "Scan model files and directories for code that runs when they are loaded (nothing is executed)");
+      "scan",
+      "Scan model files and directories for code that runs when they are loaded (nothing is executed)");
   scan->add_option("paths", args->paths, "Files or directories (walked recursively)")->required();
   scan->add_option("-f,--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif"}))
@@ -86,14 +88,16 @@ std::function<int()> add_scan_command(CLI::App& app) {
   scan->add_option("--fail-on", args->fail_on, "Exit 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}))
       ->capture_default_str();
-  scan->add_option("--policy", args->policy, "TOML policy: allow-listed symbols, ignored rules, severity overrides")
+  scan->add_option("--policy", args->policy,
+                   "TOML policy: allow-listed symbols, ignored rules, severity overrides")
       ->check(CLI::ExistingFile);
   scan->add_option("--color", args->colour, "Colour in text output")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   scan->add_option("-j,--threads", args->threads, "Files scanned in parallel (default: all cores)");
   scan->add_option("--max-file-size", args->max_file_mib, "Largest file to analyse, MiB (default 65536)");
-  scan->add_option("--max-member-size", args->max_member_mib, "Largest archive member to inflate, MiB (default 512)");
+  scan->add_option("--max-member-size", args->max_member_mib,
+                   "Largest archive member to inflate, MiB (default 512)");
   scan->add_flag("-v,--verbose", args->verbose, "Show all evidence for every finding");
   scan->add_flag("-q,--quiet", args->quiet, "No progress display");
   return [args] { return run(*args); };

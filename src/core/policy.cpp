@@ -1,9 +1,9 @@
 #include "modelshield/policy.hpp"
 
 #include <fnmatch.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
-#include <toml++/toml.h>
 
 #include "modelshield/error.hpp"
 
@@ -11,17 +11,20 @@ namespace ms {
 
 namespace {
 
-std::vector<std::string> string_array(const toml::table& table, std::string_view section, std::string_view key,
-                                      const std::string& source) {
+std::vector<std::string> string_array(const toml::table& table, std::string_view section,
+                                      std::string_view key, const std::string& source) {
   std::vector<std::string> out;
   const toml::node* node = table.at_path(std::string(section) + "." + std::string(key)).node();
   if (node == nullptr) return out;
   const toml::array* array = node->as_array();
   if (array == nullptr)
-    throw UsageError(source + ": [" + std::string(section) + "] " + std::string(key) + " must be an array of strings");
+    throw UsageError(source + ": [" + std::string(section) + "] " + std::string(key) +
+                     " must be an array of strings");
   for (const toml::node& item : *array) {
     auto text = item.value<std::string>();
-    if (!text) throw UsageError(source + ": [" + std::string(section) + "] " + std::string(key) + " holds a non-string");
+    if (!text)
+      throw UsageError(source + ": [" + std::string(section) + "] " + std::string(key) +
+                       " holds a non-string");
     out.push_back(*text);
   }
   return out;
@@ -85,10 +88,12 @@ std::vector<Finding> Policy::apply(std::vector<Finding> findings) const {
   std::vector<Finding> kept;
   kept.reserve(findings.size());
   for (Finding& finding : findings) {
-    if (std::find(ignored_rules.begin(), ignored_rules.end(), finding.rule_id) != ignored_rules.end()) continue;
-    bool path_ignored = std::any_of(ignored_path_globs.begin(), ignored_path_globs.end(), [&](const std::string& glob) {
-      return ::fnmatch(glob.c_str(), finding.location.file.c_str(), 0) == 0;
-    });
+    if (std::find(ignored_rules.begin(), ignored_rules.end(), finding.rule_id) != ignored_rules.end())
+      continue;
+    bool path_ignored =
+        std::any_of(ignored_path_globs.begin(), ignored_path_globs.end(), [&](const std::string& glob) {
+          return ::fnmatch(glob.c_str(), finding.location.file.c_str(), 0) == 0;
+        });
     if (path_ignored) continue;
     if (allows_symbol(finding.allowlist_symbol)) continue;
     if (auto it = severity_overrides.find(finding.rule_id); it != severity_overrides.end())

@@ -35,13 +35,14 @@ void render_json(std::ostream& out, const ScanReport& report) {
   root["tool"] = {{"name", "modelshield"}, {"version", MS_VERSION}};
   nlohmann::ordered_json counts = nlohmann::ordered_json::object();
   for (Severity s : kSeveritiesDescending) counts[std::string(to_string(s))] = count_at(report, s);
-  root["summary"] = {{"files_scanned", report.files.size()},
-                     {"findings", report.findings.size()},
-                     {"errors", report.errors.size()},
-                     {"by_severity", counts},
-                     {"highest_severity", report.findings.empty() ? nlohmann::ordered_json(nullptr)
-                                                                  : nlohmann::ordered_json(std::string(
-                                                                        to_string(highest_severity(report))))}};
+  root["summary"] = {
+      {"files_scanned", report.files.size()},
+      {"findings", report.findings.size()},
+      {"errors", report.errors.size()},
+      {"by_severity", counts},
+      {"highest_severity", report.findings.empty()
+                               ? nlohmann::ordered_json(nullptr)
+                               : nlohmann::ordered_json(std::string(to_string(highest_severity(report))))}};
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const ScannedFile& file : report.files)
     files.push_back({{"path", file.path}, {"format", file.format}, {"size", file.size}});
@@ -50,7 +51,8 @@ void render_json(std::ostream& out, const ScanReport& report) {
   for (const Finding& finding : report.findings) findings.push_back(finding_json(finding));
   root["findings"] = findings;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
-  for (const ScanError& error : report.errors) errors.push_back({{"path", error.path}, {"message", error.message}});
+  for (const ScanError& error : report.errors)
+    errors.push_back({{"path", error.path}, {"message", error.message}});
   root["errors"] = errors;
   // Replace invalid UTF-8 (file names, evidence from hostile files) instead of throwing.
   out << root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';

@@ -13,19 +13,27 @@ namespace {
 std::string_view sarif_level(Severity severity) {
   switch (severity) {
     case Severity::critical:
-    case Severity::high: return "error";
-    case Severity::medium: return "warning";
-    default: return "note";
+    case Severity::high:
+      return "error";
+    case Severity::medium:
+      return "warning";
+    default:
+      return "note";
   }
 }
 
 std::string security_severity(Severity severity) {
   switch (severity) {
-    case Severity::critical: return "9.5";
-    case Severity::high: return "8.0";
-    case Severity::medium: return "5.5";
-    case Severity::low: return "3.0";
-    case Severity::info: return "1.0";
+    case Severity::critical:
+      return "9.5";
+    case Severity::high:
+      return "8.0";
+    case Severity::medium:
+      return "5.5";
+    case Severity::low:
+      return "3.0";
+    case Severity::info:
+      return "1.0";
   }
   return "1.0";
 }
@@ -47,7 +55,8 @@ nlohmann::ordered_json result_json(const Finding& finding) {
     physical["region"] = {{"byteOffset", *finding.location.byte_offset}};
   nlohmann::ordered_json location = {{"physicalLocation", physical}};
   std::string logical = finding.location.member;
-  if (!finding.location.object_path.empty()) logical += (logical.empty() ? "" : "!") + finding.location.object_path;
+  if (!finding.location.object_path.empty())
+    logical += (logical.empty() ? "" : "!") + finding.location.object_path;
   if (!finding.location.json_pointer.empty()) logical += "#" + finding.location.json_pointer;
   if (!logical.empty())
     location["logicalLocations"] = nlohmann::ordered_json::array({{{"fullyQualifiedName", logical}}});
@@ -74,12 +83,12 @@ void render_sarif(std::ostream& out, const ScanReport& report) {
   }
   nlohmann::ordered_json rule_list = nlohmann::ordered_json::array();
   for (const auto& [id, finding] : rules) {
-    nlohmann::ordered_json rule = {{"id", id},
-                                   {"shortDescription", {{"text", finding->reason}}},
-                                   {"help", {{"text", finding->fix}}},
-                                   {"properties",
-                                    {{"security-severity", security_severity(finding->severity)},
-                                     {"tags", {"security"}}}}};
+    nlohmann::ordered_json rule = {
+        {"id", id},
+        {"shortDescription", {{"text", finding->reason}}},
+        {"help", {{"text", finding->fix}}},
+        {"properties",
+         {{"security-severity", security_severity(finding->severity)}, {"tags", {"security"}}}}};
     if (!finding->references.empty() && finding->references.front().starts_with("http"))
       rule["helpUri"] = finding->references.front();
     rule_list.push_back(rule);
@@ -88,8 +97,7 @@ void render_sarif(std::ostream& out, const ScanReport& report) {
   for (const Finding& finding : report.findings) results.push_back(result_json(finding));
   nlohmann::ordered_json notifications = nlohmann::ordered_json::array();
   for (const ScanError& error : report.errors)
-    notifications.push_back({{"level", "error"},
-                             {"message", {{"text", error.path + ": " + error.message}}}});
+    notifications.push_back({{"level", "error"}, {"message", {{"text", error.path + ": " + error.message}}}});
   nlohmann::ordered_json run = {
       {"tool",
        {{"driver",
@@ -97,9 +105,8 @@ void render_sarif(std::ostream& out, const ScanReport& report) {
           {"version", MS_VERSION},
           {"informationUri", "https://github.com/modelshield/modelshield"},
           {"rules", rule_list}}}}},
-      {"invocations",
-       nlohmann::ordered_json::array(
-           {{{"executionSuccessful", report.errors.empty()}, {"toolExecutionNotifications", notifications}}})},
+      {"invocations", nlohmann::ordered_json::array({{{"executionSuccessful", report.errors.empty()},
+                                                      {"toolExecutionNotifications", notifications}}})},
       {"results", results},
   };
   nlohmann::ordered_json root = {

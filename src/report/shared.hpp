@@ -6,8 +6,8 @@
 
 namespace ms {
 
-inline constexpr std::array<Severity, 5> kSeveritiesDescending = {Severity::critical, Severity::high,
-                                                                   Severity::medium, Severity::low, Severity::info};
+inline constexpr std::array<Severity, 5> kSeveritiesDescending = {
+    Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info};
 
 inline std::size_t count_at(const ScanReport& report, Severity severity) {
   std::size_t n = 0;

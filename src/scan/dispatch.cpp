@@ -16,7 +16,8 @@ void report_extension_mismatch(ScanContext& context, ContentFormat content, std:
   context.report(Finding{
       .rule_id = "FORMAT-EXTENSION-MISMATCH",
       .severity = Severity::low,
-      .reason = fmt_reason("the name promises {} but the content is {}", to_string(promised), to_string(content)),
+      .reason =
+          fmt_reason("the name promises {} but the content is {}", to_string(promised), to_string(content)),
       .evidence = {std::string(name)},
       .fix = "Rename the file after its real format; loaders that dispatch on the extension may treat it "
              "differently from tools that sniff content.",
@@ -44,15 +45,24 @@ std::string scan_content(ScanContext& context, Bytes data, std::string_view name
   report_polyglot(context, data, format);
   try {
     switch (format) {
-      case ContentFormat::zip: return scan_zip_container(context, data, name);
-      case ContentFormat::hdf5: return scan_hdf5_file(context, data, name);
-      case ContentFormat::json: return scan_json_file(context, data, name);
-      case ContentFormat::protobuf: return scan_protobuf_file(context, data, name);
-      case ContentFormat::base64_hdf5: return scan_base64_hdf5(context, data, name);
-      case ContentFormat::pickle: return scan_pickle_file(context, data, name);
-      case ContentFormat::npy: return scan_npy_file(context, data, name);
-      case ContentFormat::empty: return "empty";
-      case ContentFormat::unknown: return "unknown";
+      case ContentFormat::zip:
+        return scan_zip_container(context, data, name);
+      case ContentFormat::hdf5:
+        return scan_hdf5_file(context, data, name);
+      case ContentFormat::json:
+        return scan_json_file(context, data, name);
+      case ContentFormat::protobuf:
+        return scan_protobuf_file(context, data, name);
+      case ContentFormat::base64_hdf5:
+        return scan_base64_hdf5(context, data, name);
+      case ContentFormat::pickle:
+        return scan_pickle_file(context, data, name);
+      case ContentFormat::npy:
+        return scan_npy_file(context, data, name);
+      case ContentFormat::empty:
+        return "empty";
+      case ContentFormat::unknown:
+        return "unknown";
     }
   } catch (const LimitError& error) {
     report_incomplete(context, error);

@@ -27,7 +27,8 @@ bool has_model_extension(const fs::path& path) {
   return format_promised_by_name(path.filename().string()) != ContentFormat::unknown;
 }
 
-void collect(const fs::path& root, const Limits& limits, std::vector<WorkItem>& items, std::vector<ScanError>& errors) {
+void collect(const fs::path& root, const Limits& limits, std::vector<WorkItem>& items,
+             std::vector<ScanError>& errors) {
   std::error_code error;
   fs::file_status status = fs::status(root, error);
   if (error) {
@@ -104,7 +105,8 @@ ScanReport scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
       }
     }
   };
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(items.size(), 1)));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);

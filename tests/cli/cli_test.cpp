@@ -24,14 +24,16 @@ CommandResult run_cli(const std::string& arguments) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t got;
-  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), got);
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), got);
   int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
 
 std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("modelshield-cli-" + name + "-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("modelshield-cli-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -60,7 +62,8 @@ TEST(Cli, CleanFilesExitZeroAndJsonIsVersioned) {
 TEST(Cli, FailOnThresholdDecidesTheExitCode) {
   auto dir = temp_dir("threshold");
   // An HDF5 signature in a file named .keras: a low-severity extension mismatch at least.
-  std::ofstream(dir / "model.keras", std::ios::binary) << std::string("\x89HDF\r\n\x1a\n", 8) << std::string(64, '\0');
+  std::ofstream(dir / "model.keras", std::ios::binary)
+      << std::string("\x89HDF\r\n\x1a\n", 8) << std::string(64, '\0');
   EXPECT_EQ(run_cli("scan --fail-on critical " + dir.string()).exit_code, 0);
   EXPECT_EQ(run_cli("scan --fail-on info " + dir.string()).exit_code, 1);
   CommandResult sarif = run_cli("scan --format sarif --fail-on critical " + dir.string());
@@ -73,7 +76,8 @@ TEST(Cli, FailOnThresholdDecidesTheExitCode) {
 
 TEST(Cli, PolicyCanIgnoreRules) {
   auto dir = temp_dir("policy");
-  std::ofstream(dir / "model.keras", std::ios::binary) << std::string("\x89HDF\r\n\x1a\n", 8) << std::string(64, '\0');
+  std::ofstream(dir / "model.keras", std::ios::binary)
+      << std::string("\x89HDF\r\n\x1a\n", 8) << std::string(64, '\0');
   std::ofstream(dir / "policy.toml") << "[ignore]\nrules = [\"FORMAT-EXTENSION-MISMATCH\"]\n";
   CommandResult result = run_cli("scan --format json --policy " + (dir / "policy.toml").string() + " " +
                                  (dir / "model.keras").string());

@@ -1,0 +1,113 @@
+// Zip archives: Keras v3 `.keras`, numpy `.npz`, PyTorch checkpoints, or any zip. Every central-directory
+// entry is inspected by index (duplicates included), members are scanned by content.
+#include <algorithm>
+
+#include "formats/zip.hpp"
+#include "modelshield/error.hpp"
+#include "scan/archive/zip_findings.hpp"
+#include "scan/archive/zip_members.hpp"
+#include "scan/detectors.hpp"
+#include "scan/dispatch.hpp"
+#include "scan/findings.hpp"
+#include "scan/keras/keras_archive.hpp"
+
+namespace ms {
+
+namespace {
+
+// Stored members above this are not CRC-checked: verifying gigabytes of weights would make scan time
+// depend on weight size, and a CRC protects nothing against an attacker who can write the archive.
+constexpr std::uint64_t kCrcCheckLimit = 64ull << 20;
+
+bool is_keras_archive(const ZipArchive& archive) { return archive.find("config.json") != nullptr; }
+
+}  // namespace
+
+std::optional<MemberBytes> read_member(ScanContext& context, Bytes file, const ZipEntry& entry) {
+  if (!entry.open_error.empty() && entry.encrypted) return std::nullopt;  // reported as ZIP-ENCRYPTED
+  try {
+    if (entry.method == 0 && !entry.encrypted && entry.uncompressed_size > kCrcCheckLimit) {
+      Bytes view = stored_zip_member_view(file, entry);
+      return MemberBytes{view, {}};
+    }
+    ZipMemberData data = read_zip_member(file, entry, context.limits());
+    ScanContext member = context.for_member(entry.name);
+    if (data.ratio_exceeded) {
+      member.report(Finding{
+          .rule_id = "ZIP-BOMB",
+          .severity = Severity::high,
+          .reason = fmt_reason("member inflates beyond {}:1 of its compressed size",
+                               context.limits().max_compression_ratio),
+          .evidence = {fmt_reason("compressed {} bytes, declares {} bytes", entry.compressed_size,
+                                  entry.uncompressed_size)},
+          .fix = "Do not load or extract this archive: it exhausts memory or disk.",
+      });
+      return std::nullopt;
+    }
+    if (data.truncated) {
+      member.report(Finding{
+          .rule_id = "SCAN-LIMIT-EXCEEDED",
+          .severity = Severity::high,
+          .reason =
+              fmt_reason("member is larger than the {}-byte inflation limit; only its start was analysed",
+                         context.limits().max_member_bytes),
+          .evidence = {fmt_reason("declared size {} bytes", entry.uncompressed_size)},
+          .fix = "Treat the archive as untrusted, or raise --max-member-size and scan again.",
+      });
+    }
+    if (data.crc_checked && !data.crc_ok) {
+      member.report(Finding{
+          .rule_id = "ZIP-CRC-MISMATCH",
+          .severity = Severity::medium,
+          .reason =
+              "member bytes do not match their CRC: Python's zipfile refuses them, other readers do not",
+          .evidence = {fmt_reason("central directory CRC {:08x}, computed {:08x}", entry.crc32,
+                                  data.computed_crc32)},
+          .fix = "Do not load this archive; it was altered after it was written.",
+      });
+    }
+    MemberBytes out;
+    out.storage = std::move(data.bytes);
+    out.bytes = Bytes(out.storage);
+    return out;
+  } catch (const LimitError& error) {
+    ScanContext member = context.for_member(entry.name);
+    report_incomplete(member, error);
+  } catch (const FormatError& error) {
+    ScanContext member = context.for_member(entry.name);
+    report_malformed(member, error);
+  }
+  return std::nullopt;
+}
+
+void scan_member_content(ScanContext& context, Bytes file, const ZipEntry& entry) {
+  if (entry.is_directory || entry.is_symlink) return;
+  ScanContext member = context.for_member(entry.name);
+  if (member.nesting() > context.limits().max_nesting) {
+    report_incomplete(member, LimitError("zip", "archives nested deeper than the nesting limit",
+                                         entry.local_header_offset));
+    return;
+  }
+  std::optional<MemberBytes> bytes = read_member(context, file, entry);
+  if (!bytes) return;
+  std::string_view base_name = entry.name;
+  if (auto slash = base_name.find_last_of('/'); slash != std::string_view::npos)
+    base_name.remove_prefix(slash + 1);
+  scan_content(member, bytes->bytes, base_name);
+}
+
+std::string scan_zip_container(ScanContext& context, Bytes data, std::string_view /*name*/) {
+  ZipArchive archive = parse_zip(data, context.limits());
+  report_zip_anomalies(context, archive);
+  if (is_keras_archive(archive)) {
+    scan_keras_archive(context, data, archive);
+    return "keras-zip";
+  }
+  for (const ZipEntry& entry : archive.entries) scan_member_content(context, data, entry);
+  bool all_npy =
+      !archive.entries.empty() && std::all_of(archive.entries.begin(), archive.entries.end(),
+                                              [](const ZipEntry& e) { return e.name.ends_with(".npy"); });
+  return all_npy ? "npz" : "zip";
+}
+
+}  // namespace ms
