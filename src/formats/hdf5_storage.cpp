@@ -87,6 +87,158 @@ void walk_fixed_array(Context& ctx, std::uint64_t address, std::uint64_t chunk_b
   }
 }
 
+// Extensible array index: header "EAHD", index block "EAIB", secondary blocks "EASB", data blocks "EADB".
+// The spec gives the block layouts; the split of elements between blocks is the doubling scheme of its
+// super blocks: super block s holds 2^floor(s/2) data blocks of 2^floor((s+1)/2) * min_elements elements,
+// the first 2*log2(min_pointers) super blocks' data blocks are addressed from the index block directly.
+class ExtensibleArray {
+ public:
+  ExtensibleArray(Context& ctx, std::uint64_t chunk_bytes, ChunkTally& tally)
+      : ctx_(ctx), chunk_bytes_(chunk_bytes), tally_(tally) {}
+
+  void walk(std::uint64_t address) {
+    ByteReader h = ctx_.from(address, "extensible array header", 128);
+    expect_signature(ctx_, h, "EAHD", "extensible array header");
+    h.u8();  // version
+    client_ = h.u8();
+    element_size_ = h.u8();
+    unsigned max_bits = h.u8();
+    unsigned index_elements = h.u8();
+    unsigned min_elements = h.u8();
+    unsigned min_pointers = h.u8();
+    page_bits_ = h.u8();
+    for (int i = 0; i < 6; ++i) ctx_.read_length(h);  // statistics
+    std::uint64_t index_block = ctx_.read_address(h);
+    h.u32le();
+    ctx_.verify_checksum(h.file_offset() - h.position(), h.position(), "extensible array header");
+    const unsigned o = ctx_.offset_size();
+    if (client_ > 1 || element_size_ < o || (client_ == 1 && element_size_ < o + 5) || max_bits == 0 ||
+        max_bits > 64 || page_bits_ >= 32 || !is_power_of_two(min_elements) ||
+        !is_power_of_two(min_pointers) || log2_floor(min_elements) >= max_bits)
+      ctx_.fail("extensible array header with impossible parameters", address);
+    offset_bytes_ = (max_bits + 7) / 8;
+    min_elements_ = min_elements;
+    super_blocks_ = 1 + max_bits - log2_floor(min_elements);
+    if (!ctx_.defined(index_block)) return;
+
+    // Super blocks 0 .. 2*log2(min_pointers)-1 hold 2 * (min_pointers - 1) data blocks in all.
+    const unsigned direct_super_blocks = 2 * log2_floor(min_pointers);
+    const std::uint64_t direct_data_blocks = 2 * (std::uint64_t{min_pointers} - 1);
+    const std::uint64_t secondary =
+        super_blocks_ > direct_super_blocks ? super_blocks_ - direct_super_blocks : 0;
+    ByteReader b = ctx_.from(index_block, "extensible array index block");
+    std::uint64_t start = b.file_offset();
+    expect_signature(ctx_, b, "EAIB", "extensible array index block");
+    b.u8();
+    b.u8();
+    ctx_.read_address(b);
+    for (unsigned i = 0; i < index_elements; ++i) element(b);
+    std::vector<std::uint64_t> data_blocks, secondary_blocks;
+    for (std::uint64_t i = 0; i < direct_data_blocks; ++i) data_blocks.push_back(ctx_.read_address(b));
+    for (std::uint64_t i = 0; i < secondary; ++i) secondary_blocks.push_back(ctx_.read_address(b));
+    b.u32le();
+    ctx_.verify_checksum(start, b.position(), "extensible array index block");
+
+    std::size_t next = 0;
+    for (unsigned s = 0; s < direct_super_blocks && s < super_blocks_; ++s) {
+      for (std::uint64_t k = 0; k < blocks_in(s) && next < data_blocks.size(); ++k, ++next) {
+        if (ctx_.defined(data_blocks[next])) data_block(data_blocks[next], elements_in(s), nullptr, 0);
+      }
+    }
+    for (std::uint64_t j = 0; j < secondary_blocks.size(); ++j) {
+      if (ctx_.defined(secondary_blocks[j])) secondary_block(secondary_blocks[j], direct_super_blocks + j);
+    }
+  }
+
+ private:
+  std::uint64_t blocks_in(std::uint64_t s) const { return std::uint64_t{1} << (s / 2); }
+  std::uint64_t elements_in(std::uint64_t s) const {
+    return (std::uint64_t{1} << ((s + 1) / 2)) * min_elements_;
+  }
+
+  void element(ByteReader& r) {
+    ctx_.step();
+    const unsigned o = ctx_.offset_size();
+    std::uint64_t chunk = ctx_.read_address(r);
+    std::uint64_t size = chunk_bytes_;
+    if (client_ == 1) {
+      size = r.uint_le(element_size_ - o - 4);
+      r.u32le();
+    } else {
+      r.skip(element_size_ - o);
+    }
+    if (ctx_.defined(chunk)) tally_.add(size);
+  }
+
+  void secondary_block(std::uint64_t address, std::uint64_t s) {
+    if (s >= 64) ctx_.fail("extensible array super block index too large", address);
+    const std::uint64_t blocks = blocks_in(s), elements = elements_in(s);
+    const bool paged = elements > (std::uint64_t{1} << page_bits_);
+    const std::uint64_t pages = paged ? elements >> page_bits_ : 0;
+    ByteReader b = ctx_.from(address, "extensible array secondary block");
+    std::uint64_t start = b.file_offset();
+    expect_signature(ctx_, b, "EASB", "extensible array secondary block");
+    b.u8();
+    b.u8();
+    ctx_.read_address(b);
+    b.skip(offset_bytes_);
+    // Room for a byte-rounded bitmap per data block, though the bits are numbered across blocks.
+    Bytes bitmap = paged ? b.bytes(saturating_mul(blocks, (pages + 7) / 8)) : Bytes{};
+    std::vector<std::uint64_t> data_blocks;
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+      ctx_.step();
+      data_blocks.push_back(ctx_.read_address(b));
+    }
+    b.u32le();
+    ctx_.verify_checksum(start, b.position(), "extensible array secondary block");
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+      if (ctx_.defined(data_blocks[i]))
+        data_block(data_blocks[i], elements, paged ? &bitmap : nullptr, i * pages);
+    }
+  }
+
+  void data_block(std::uint64_t address, std::uint64_t elements, const Bytes* bitmap,
+                  std::uint64_t first_page) {
+    ctx_.step();
+    if (saturating_mul(elements, element_size_) > ctx_.file().size())
+      ctx_.fail("extensible array data block larger than the file", address);
+    ByteReader b = ctx_.from(address, "extensible array data block");
+    std::uint64_t start = b.file_offset();
+    expect_signature(ctx_, b, "EADB", "extensible array data block");
+    b.u8();
+    b.u8();
+    ctx_.read_address(b);
+    b.skip(offset_bytes_);
+    const std::uint64_t page_elements = std::uint64_t{1} << page_bits_;
+    if (elements <= page_elements) {
+      for (std::uint64_t i = 0; i < elements; ++i) element(b);
+      b.u32le();
+      ctx_.verify_checksum(start, b.position(), "extensible array data block");
+      return;
+    }
+    if (!bitmap) ctx_.fail("paged extensible array data block without a page bitmap", address);
+    b.u32le();
+    ctx_.verify_checksum(start, b.position(), "extensible array data block");
+    for (std::uint64_t page = 0; page < elements / page_elements; ++page) {
+      std::uint64_t bit = first_page + page;
+      bool initialized = bit / 8 < bitmap->size() && (((*bitmap)[bit / 8] >> (7 - bit % 8)) & 1);
+      std::uint64_t page_size = page_elements * element_size_ + 4;
+      if (!initialized) {
+        b.skip(page_size);
+        continue;
+      }
+      ByteReader p = b.sub(page_size);
+      for (std::uint64_t i = 0; i < page_elements; ++i) element(p);
+    }
+  }
+
+  Context& ctx_;
+  std::uint64_t chunk_bytes_;
+  ChunkTally& tally_;
+  unsigned client_ = 0, element_size_ = 0, page_bits_ = 0, offset_bytes_ = 0;
+  std::uint64_t min_elements_ = 0, super_blocks_ = 0;
+};
+
 void skip_selection(Context& ctx, ByteReader& r) {
   std::uint32_t type = r.u32le();
   std::uint32_t version = r.u32le();
@@ -239,8 +391,11 @@ void describe_chunked(Context& ctx, const LayoutMessage& layout, Hdf5DatasetInfo
       });
       break;
     }
+    case 4:
+      ExtensibleArray(ctx, chunk_bytes, tally).walk(layout.address);
+      break;
     default:
-      return;  // extensible array: not walked, stored_bytes stays unknown
+      return;
   }
   info.stored_bytes = tally.bytes;
   info.chunk_count = tally.count;

@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 from h5py import h5a, h5d, h5f, h5g, h5l, h5o, h5p, h5s, h5t
 
-OUT = os.path.join(sys.argv[1] if len(sys.argv) > 1 else ".", "hdf5")
+OUT = os.path.join(sys.argv[1] if len(sys.argv) == 2 else ".", "hdf5")
 
 LIBVERS = {
     "earliest": ("earliest", "latest"),
@@ -570,6 +570,12 @@ def datasets_layouts():
             dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
             h5d.create(f.id, b"implicit", h5t.NATIVE_INT32, h5s.create_simple((95,)), dcpl=dcpl)
             f.create_dataset("many_chunks", data=np.arange(3000, dtype="u1"), chunks=(1,))
+            # One unlimited dimension and enough chunks that the extensible array needs secondary blocks
+            # and paged data blocks (latest format); a v1 B-tree several levels deep (earliest format).
+            ea = f.create_dataset("many_chunks_unlimited", shape=(150000,), dtype="u1", chunks=(1,), maxshape=(None,))
+            ea[:] = np.arange(150000) % 251
+            ea[70000:70100] = 0  # rewrites, no new chunks
+            f.create_dataset("sparse_unlimited", shape=(200000,), dtype="u1", chunks=(1,), maxshape=(None,))[::997] = 1
             f.create_dataset("many_chunks_gzip", data=np.arange(2500, dtype="u2"), chunks=(2,), compression="gzip")
             f.create_dataset("vlen_data", data=np.array([np.arange(3), np.arange(1)], dtype=object), dtype=h5py.vlen_dtype("i8"))
             f.create_dataset("compound_data", data=np.zeros(4, dtype=[("a", "i4"), ("b", "S3")]))
@@ -778,4 +784,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--canon":
+        # Manual use: the canonical view of one (trusted) file, for comparison with the C++ reader.
+        print(json.dumps(canon_file(sys.argv[2]), indent=1, sort_keys=True, ensure_ascii=False))
+    else:
+        main()
