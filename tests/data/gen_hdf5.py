@@ -624,6 +624,20 @@ def shape_bombs():
 
 
 @case
+def patched_shape_bombs():
+    # A contiguous dataset whose dataspace is patched to declare 10**15 elements while its storage stays
+    # 7777 * 8 bytes: libhdf5 refuses to open it, so it gets no h5py view (".hdf5", not ".h5").
+    for lv in ("earliest", "latest"):
+        name = os.path.join(OUT, "patched_shape_bomb_%s.hdf5" % lv)
+        with h5py.File(name, "w", libver=LIBVERS[lv]) as f:
+            f.create_dataset("bomb", data=np.zeros(7777, dtype="f8"))
+            f.attrs["note"] = "dims patched"
+        data = open(name, "rb").read()
+        assert data.count(struct.pack("<Q", 7777)) >= 1
+        open(name, "wb").write(data.replace(struct.pack("<Q", 7777), struct.pack("<Q", 10**15)))
+
+
+@case
 def superblock_variants():
     with new_file("userblock_512_earliest", "earliest", userblock_size=512) as f:
         basic_tree(f)
