@@ -25,14 +25,24 @@ class ScanContext {
   ScanContext for_member(const std::string& member) const {
     ScanContext child(*this);
     child.base_.member = base_.member.empty() ? member : base_.member + "!" + member;
+    child.base_.object_path.clear();
     child.nesting_ = nesting_ + 1;
     return child;
   }
 
-  // Fills the file/member parts of the finding's location from the context and records it.
+  // A context whose findings are located at an object inside the current member (HDF5 object path,
+  // graph node), unless they name one themselves.
+  ScanContext at_object(const std::string& object_path) const {
+    ScanContext child(*this);
+    child.base_.object_path = object_path;
+    return child;
+  }
+
+  // Fills the file/member/object parts of the finding's location from the context and records it.
   void report(Finding finding) {
     if (finding.location.file.empty()) finding.location.file = base_.file;
     if (finding.location.member.empty()) finding.location.member = base_.member;
+    if (finding.location.object_path.empty()) finding.location.object_path = base_.object_path;
     findings_.push_back(std::move(finding));
   }
 
