@@ -94,6 +94,11 @@ Container container_of(const std::string& name) {
                                  : Container::keras_v3;
 }
 
+std::string payload_base64() {
+  std::string code = ms::test::read_file(ms::test::testdata("keras_config/variants/k2_lambda_payload.json"));
+  return nlohmann::json::parse(code)["config"]["layers"].back()["config"]["function"][0];
+}
+
 #define REQUIRE_GENERATED_CORPUS()                                                                     \
   do {                                                                                                 \
     if (!index_json().value("corpus", false)) GTEST_SKIP() << "../shared/corpus absent at generation"; \
@@ -185,7 +190,8 @@ TEST(KerasConfigLambda, Keras2ListFormPayloadIsCriticalOnLegacyH5) {
   const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::critical);
-  EXPECT_TRUE(evidence_has(*f, "Keras 2 Lambda 'function' as [code, defaults, closure]"));
+  EXPECT_TRUE(
+      evidence_has(*f, "Keras 2 Lambda 'function' with function_type 'lambda' as [code, defaults, closure]"));
   EXPECT_TRUE(evidence_has(*f, "encoding: base64"));
   EXPECT_TRUE(evidence_has(*f, "ignores safe_mode for .h5 files (CVE-2025-9905)"));
   EXPECT_TRUE(evidence_has(*f, "says Keras 2.2.4, inside the range affected by CVE-2024-3660"))
@@ -522,14 +528,59 @@ TEST(KerasConfigInline, TypespecModuleIsResolvedLikeAClass) {
 }
 
 TEST(KerasConfigInline, MarshalledCodeOutsideLambdaPositionsIsFound) {
-  std::string code = ms::test::read_file(ms::test::testdata("keras_config/variants/k2_lambda_payload.json"));
-  auto payload = nlohmann::json::parse(code)["config"]["layers"].back()["config"]["function"][0];
+  std::string payload = payload_base64();
   nlohmann::json config = {{"class_name", "Dense"}, {"config", {{"name", "d"}, {"note", payload}}}};
   auto findings = scan(parse_text(config.dump()));
   const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::critical);
   EXPECT_EQ(f->location.json_pointer, "/config/note");
+}
+
+TEST(KerasConfigInline, SerializationLibLambdaValueAndBytecodeKeys) {
+  std::string code = payload_base64();
+  nlohmann::json value_form = {
+      {"class_name", "Dense"},
+      {"config",
+       {{"activation", {{"class_name", "__lambda__"}, {"config", {{"value", {code, nullptr, nullptr}}}}}}}}};
+  auto findings = scan(parse_text(value_form.dump()));
+  const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::critical);
+  EXPECT_TRUE(evidence_has(*f, "{value: [code, defaults, closure]}")) << describe(findings);
+  EXPECT_TRUE(with_rule(findings, "KERAS-CUSTOM-OBJECT").empty()) << describe(findings);
+
+  nlohmann::json key_form = {{"class_name", "Dense"}, {"config", {{"name", "d"}, {"__bytecode__", code}}}};
+  findings = scan(parse_text(key_form.dump()));
+  f = only(findings, "KERAS-LAMBDA-BYTECODE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->location.json_pointer, "/config/__bytecode__");
+}
+
+TEST(KerasConfigInline, LambdaWithoutFunctionTypeStillRunsOnKeras3H5) {
+  nlohmann::json layer = {{"class_name", "Lambda"},
+                          {"config", {{"name", "l"}, {"function", {payload_base64(), nullptr, nullptr}}}}};
+  ms::KerasConfigSource source;
+  source.container = Container::legacy_h5;
+  auto findings = scan(parse_text(layer.dump()), source);
+  const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::critical);
+  EXPECT_TRUE(evidence_has(*f, "without function_type 'lambda'"));
+}
+
+TEST(KerasConfigInline, RawLambdaFunctions) {
+  auto dangerous = scan(parse_text(R"({"class_name": "Lambda", "config": {"name": "l",
+      "function": "subprocess.getoutput", "function_type": "raw", "module": null}})"));
+  const Finding* f = only(dangerous, "KERAS-FUNCTION-REFERENCE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::critical);
+
+  auto broken = scan(parse_text(R"({"class_name": "Lambda", "config": {"name": "l",
+      "function": {"a": 1}, "function_type": "raw"}})"));
+  f = only(broken, "KERAS-CONFIG-MALFORMED");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->location.json_pointer, "/config/function");
 }
 
 TEST(KerasConfigInline, RepeatedCustomSymbolIsReportedOnceWithACount) {

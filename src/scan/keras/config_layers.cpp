@@ -86,14 +86,11 @@ void ConfigWalker::inspect_lambda_layer(const JsonValue& object, const std::stri
   if (function->is_array() &&
       !(function_type && function_type->is_string() && function_type->text == "lambda")) {
     // Keras 3's .h5 loader turns any list into a __lambda__ without looking at function_type.
-    LambdaSite site;
-    if (!function->items.empty()) site.code = &function->items[0];
-    if (function->items.size() > 1) site.defaults = &function->items[1];
-    if (function->items.size() > 2) site.closure = &function->items[2];
+    LambdaSite site =
+        lambda_site_of(*function, "Lambda '" + layer +
+                                      "' function without function_type 'lambda' (Keras 3's .h5 "
+                                      "loader still runs it)");
     site.globals_module = std::string(config->string_at("module"));
-    site.form = "Lambda '" + layer +
-                "' function as [code, defaults, closure] without function_type 'lambda' "
-                "(Keras 3's .h5 loader still runs it)";
     report_lambda(site, *function, function_pointer);
   } else if (function->is_string() && function_type == nullptr && !handled_.contains(function)) {
     handled_.insert(function);

@@ -50,6 +50,8 @@ class ConfigWalker {
   void check_string(const JsonValue& value, const std::string& pointer, Frame frame);
   void check_lambda_sites(const JsonValue& object, const std::string& pointer);
   void check_bare_module(const JsonValue& object, const std::string& pointer);
+  void check_raw_function(const JsonValue& value, const std::string& pointer);
+  static LambdaSite lambda_site_of(const JsonValue& value, const std::string& description);
 
   // Serialized objects (config_objects.cpp).
   void inspect_serialized(const JsonValue& object, const std::string& pointer);
