@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -607,6 +608,34 @@ TEST(KerasConfigInline, FindingsPerRuleAreCapped) {
   ASSERT_EQ(custom.size(), 1001u);
   EXPECT_EQ(custom.back()->severity, Severity::info);
   EXPECT_NE(custom.back()->reason.find("200 further"), std::string::npos) << custom.back()->reason;
+}
+
+TEST(KerasConfigInline, WideObjectsStayLinear) {
+  // 150,000 keys, half of them "<name>_type": a quadratic sibling search would take minutes.
+  std::string text = "{\"class_name\": \"Dense\", \"config\": {";
+  for (int i = 0; i < 75000; ++i) {
+    std::string n = std::to_string(i);
+    text += (i ? ",\"k" : "\"k") + n + "\": 1, \"k" + n + "_type\": \"raw\"";
+  }
+  text += "}}";
+  auto start = std::chrono::steady_clock::now();
+  auto findings = scan(parse_text(text));
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(findings.empty()) << describe(findings);
+  EXPECT_LT(seconds, 20.0);
+}
+
+TEST(KerasConfigInline, PointersIntoHostileDocumentsAreBounded) {
+  std::string key(20000, 'k');
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "{\"" + key + "\": ";
+  text += R"({"class_name": "function", "module": "os", "config": "system"})";
+  text += std::string(40, '}');
+  auto findings = scan(parse_text(text));
+  const Finding* f = only(findings, "KERAS-FUNCTION-REFERENCE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_LE(f->location.json_pointer.size(), 1100u);
+  EXPECT_NE(f->location.json_pointer.find("/..."), std::string::npos);
 }
 
 TEST(KerasConfigInline, OrdinaryNamesAreNotPaths) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 #include "scan/keras/config_text.hpp"
 
@@ -152,29 +153,43 @@ void ConfigWalker::check_string(const JsonValue& value, const std::string& point
 }
 
 void ConfigWalker::check_lambda_sites(const JsonValue& object, const std::string& pointer) {
+  // A key "<name>_type" makes its sibling "<name>" a Lambda site. Siblings are found through an index built
+  // on first use, so that an object with a million keys stays linear.
+  std::unordered_map<std::string_view, std::size_t> index;
+  auto sibling = [&](std::string_view key) -> const JsonValue* {
+    if (index.empty())
+      for (std::size_t i = 0; i < object.keys.size(); ++i) index.emplace(object.keys[i], i);
+    auto it = index.find(key);
+    return it == index.end() ? nullptr : &object.items[it->second];
+  };
+
   for (std::size_t i = 0; i < object.items.size(); ++i) {
-    const std::string& key = object.keys[i];
-    const JsonValue& value = object.items[i];
-    if (handled_.contains(&value) || key.ends_with("_type") || key.ends_with("module")) continue;
-    if ((key == "__lambda__" || key == "__bytecode__") && (value.is_string() || value.is_array())) {
-      report_lambda(lambda_site_of(value, "'" + key + "' value"), value, child_pointer(pointer, key));
+    const std::string& type_key = object.keys[i];
+    const JsonValue& type = object.items[i];
+    if ((type_key == "__lambda__" || type_key == "__bytecode__") && (type.is_string() || type.is_array()) &&
+        !handled_.contains(&type)) {
+      report_lambda(lambda_site_of(type, "'" + type_key + "' value"), type, child_pointer(pointer, type_key));
       continue;
     }
-    const JsonValue* type = object.get(key + "_type");
-    if (type == nullptr || !type->is_string()) continue;
-    std::string module_key = key == "function" ? "module" : key + "_module";
-    std::string_view globals_module = object.string_at(module_key);
+    if (!type_key.ends_with("_type") || !type.is_string() || type_key.size() == 5) continue;
+    std::string key = type_key.substr(0, type_key.size() - 5);
+    const JsonValue* found = sibling(key);
+    if (found == nullptr || handled_.contains(found)) continue;
+    const JsonValue& value = *found;
+    const JsonValue* module = sibling(key == "function" ? std::string("module") : key + "_module");
+    std::string_view globals_module =
+        module != nullptr && module->is_string() ? std::string_view(module->text) : "";
 
-    if (type->text == "lambda") {
-      LambdaSite site = lambda_site_of(value, "Keras 2 Lambda '" + key + "' with " + key + "_type 'lambda'");
+    if (type.text == "lambda") {
+      LambdaSite site = lambda_site_of(value, "Keras 2 Lambda '" + key + "' with " + type_key + " 'lambda'");
       site.globals_module = std::string(globals_module);
       report_lambda(site, value, child_pointer(pointer, key));
-    } else if (type->text == "function" && value.is_string()) {
+    } else if (type.text == "function" && value.is_string()) {
       handled_.insert(&value);
       check_function(value.text, globals_module, {}, FunctionLookup::names_only, value,
                      child_pointer(pointer, key),
-                     "a Keras 2 Lambda '" + key + "' given by function name (" + key + "_type 'function')");
-    } else if (type->text == "raw" && key == "function") {
+                     "a Keras 2 Lambda '" + key + "' given by function name (" + type_key + " 'function')");
+    } else if (type.text == "raw" && key == "function") {
       check_raw_function(value, child_pointer(pointer, key));
     }
   }

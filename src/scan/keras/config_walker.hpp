@@ -22,11 +22,6 @@ struct ObjectNames {
   std::string_view registered_name;  // empty when null or absent
 };
 
-// "/a/b" + "c" -> "/a/b/c", escaping the key as RFC 6901 requires.
-inline std::string child_pointer(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + json_pointer_token(key);
-}
-
 // How a function name is looked up: Keras 3's deserializer imports `module` (before 3.9, any module);
 // Keras 2 resolves bare names among its built-ins and the caller's custom objects only.
 enum class FunctionLookup { imports_module, names_only };
