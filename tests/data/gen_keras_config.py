@@ -6,7 +6,8 @@ Writes <testdata-dir>/keras_config/ with an index.json describing every file:
   corpus/benign/, corpus/benign-lambda/, corpus/malicious/  configs taken unchanged from the real models in
       ../shared/corpus/keras (config.json of .keras zips, model_config / training_config attributes of .h5
       files read with h5py, and the JSON text of the exploit .h5 files found by parsing their bytes, never by
-      loading them). Absent when the corpus is absent.
+      loading them), plus the node metadata of the corpus's SavedModel keras_metadata.pb. Absent when the
+      corpus is absent.
   variants/  real configs (the corpus models when present, otherwise built-in templates of the same shape)
       modified the way attackers do: Lambda payloads in nested models and wrappers, function references,
       gadgets, TorchModuleWrapper, TFSMLayer, file vocabularies, custom objects, duplicate keys...
@@ -240,6 +241,17 @@ def collect_corpus(corpus, out_dir, index):
                 index.append({"file": name, "group": group, "container": container, "claim": claim,
                               "origin": "corpus", "source": path.name})
                 bases[(path.name, member)] = config
+    # SavedModel Keras metadata: the node metadata JSON documents of a real keras_metadata.pb (whose protobuf
+    # framing is damaged; the JSON text inside is intact), found by parsing its bytes.
+    folder = corpus / "savedmodel" / "malformed"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*keras_metadata.pb")):
+            documents = [d for d in json_documents_in_bytes(path.read_bytes()) if isinstance(d, dict)]
+            for number, document in enumerate(documents):
+                name = f"corpus/benign/{path.name}.node{number}.json"
+                write_json(out_dir / name, document)
+                index.append({"file": name, "group": "benign", "container": "saved_model", "claim": "",
+                              "origin": "corpus", "source": path.name})
     return bases
 
 

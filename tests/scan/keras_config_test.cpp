@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -92,6 +93,11 @@ Container container_of(const std::string& name) {
   return name == "legacy_h5"     ? Container::legacy_h5
          : name == "saved_model" ? Container::saved_model
                                  : Container::keras_v3;
+}
+
+std::string payload_base64() {
+  std::string code = ms::test::read_file(ms::test::testdata("keras_config/variants/k2_lambda_payload.json"));
+  return nlohmann::json::parse(code)["config"]["layers"].back()["config"]["function"][0];
 }
 
 #define REQUIRE_GENERATED_CORPUS()                                                                     \
@@ -185,7 +191,8 @@ TEST(KerasConfigLambda, Keras2ListFormPayloadIsCriticalOnLegacyH5) {
   const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::critical);
-  EXPECT_TRUE(evidence_has(*f, "Keras 2 Lambda 'function' as [code, defaults, closure]"));
+  EXPECT_TRUE(
+      evidence_has(*f, "Keras 2 Lambda 'function' with function_type 'lambda' as [code, defaults, closure]"));
   EXPECT_TRUE(evidence_has(*f, "encoding: base64"));
   EXPECT_TRUE(evidence_has(*f, "ignores safe_mode for .h5 files (CVE-2025-9905)"));
   EXPECT_TRUE(evidence_has(*f, "says Keras 2.2.4, inside the range affected by CVE-2024-3660"))
@@ -522,14 +529,59 @@ TEST(KerasConfigInline, TypespecModuleIsResolvedLikeAClass) {
 }
 
 TEST(KerasConfigInline, MarshalledCodeOutsideLambdaPositionsIsFound) {
-  std::string code = ms::test::read_file(ms::test::testdata("keras_config/variants/k2_lambda_payload.json"));
-  auto payload = nlohmann::json::parse(code)["config"]["layers"].back()["config"]["function"][0];
+  std::string payload = payload_base64();
   nlohmann::json config = {{"class_name", "Dense"}, {"config", {{"name", "d"}, {"note", payload}}}};
   auto findings = scan(parse_text(config.dump()));
   const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::critical);
   EXPECT_EQ(f->location.json_pointer, "/config/note");
+}
+
+TEST(KerasConfigInline, SerializationLibLambdaValueAndBytecodeKeys) {
+  std::string code = payload_base64();
+  nlohmann::json value_form = {
+      {"class_name", "Dense"},
+      {"config",
+       {{"activation", {{"class_name", "__lambda__"}, {"config", {{"value", {code, nullptr, nullptr}}}}}}}}};
+  auto findings = scan(parse_text(value_form.dump()));
+  const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::critical);
+  EXPECT_TRUE(evidence_has(*f, "{value: [code, defaults, closure]}")) << describe(findings);
+  EXPECT_TRUE(with_rule(findings, "KERAS-CUSTOM-OBJECT").empty()) << describe(findings);
+
+  nlohmann::json key_form = {{"class_name", "Dense"}, {"config", {{"name", "d"}, {"__bytecode__", code}}}};
+  findings = scan(parse_text(key_form.dump()));
+  f = only(findings, "KERAS-LAMBDA-BYTECODE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->location.json_pointer, "/config/__bytecode__");
+}
+
+TEST(KerasConfigInline, LambdaWithoutFunctionTypeStillRunsOnKeras3H5) {
+  nlohmann::json layer = {{"class_name", "Lambda"},
+                          {"config", {{"name", "l"}, {"function", {payload_base64(), nullptr, nullptr}}}}};
+  ms::KerasConfigSource source;
+  source.container = Container::legacy_h5;
+  auto findings = scan(parse_text(layer.dump()), source);
+  const Finding* f = only(findings, "KERAS-LAMBDA-BYTECODE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::critical);
+  EXPECT_TRUE(evidence_has(*f, "without function_type 'lambda'"));
+}
+
+TEST(KerasConfigInline, RawLambdaFunctions) {
+  auto dangerous = scan(parse_text(R"({"class_name": "Lambda", "config": {"name": "l",
+      "function": "subprocess.getoutput", "function_type": "raw", "module": null}})"));
+  const Finding* f = only(dangerous, "KERAS-FUNCTION-REFERENCE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::critical);
+
+  auto broken = scan(parse_text(R"({"class_name": "Lambda", "config": {"name": "l",
+      "function": {"a": 1}, "function_type": "raw"}})"));
+  f = only(broken, "KERAS-CONFIG-MALFORMED");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->location.json_pointer, "/config/function");
 }
 
 TEST(KerasConfigInline, RepeatedCustomSymbolIsReportedOnceWithACount) {
@@ -556,6 +608,34 @@ TEST(KerasConfigInline, FindingsPerRuleAreCapped) {
   ASSERT_EQ(custom.size(), 1001u);
   EXPECT_EQ(custom.back()->severity, Severity::info);
   EXPECT_NE(custom.back()->reason.find("200 further"), std::string::npos) << custom.back()->reason;
+}
+
+TEST(KerasConfigInline, WideObjectsStayLinear) {
+  // 150,000 keys, half of them "<name>_type": a quadratic sibling search would take minutes.
+  std::string text = "{\"class_name\": \"Dense\", \"config\": {";
+  for (int i = 0; i < 75000; ++i) {
+    std::string n = std::to_string(i);
+    text += (i ? ",\"k" : "\"k") + n + "\": 1, \"k" + n + "_type\": \"raw\"";
+  }
+  text += "}}";
+  auto start = std::chrono::steady_clock::now();
+  auto findings = scan(parse_text(text));
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(findings.empty()) << describe(findings);
+  EXPECT_LT(seconds, 20.0);
+}
+
+TEST(KerasConfigInline, PointersIntoHostileDocumentsAreBounded) {
+  std::string key(20000, 'k');
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "{\"" + key + "\": ";
+  text += R"({"class_name": "function", "module": "os", "config": "system"})";
+  text += std::string(40, '}');
+  auto findings = scan(parse_text(text));
+  const Finding* f = only(findings, "KERAS-FUNCTION-REFERENCE");
+  ASSERT_NE(f, nullptr);
+  EXPECT_LE(f->location.json_pointer.size(), 1100u);
+  EXPECT_NE(f->location.json_pointer.find("/..."), std::string::npos);
 }
 
 TEST(KerasConfigInline, OrdinaryNamesAreNotPaths) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "formats/json.hpp"
 #include "scan/keras/config_text.hpp"
 
 namespace ms::keras {
@@ -92,6 +93,8 @@ std::optional<Version> parse_version(std::string_view text) {
   return version;
 }
 
+constexpr std::size_t kMaxPointerBytes = 1024;
+
 const RuleInfo& info(Rule rule) { return kRules[static_cast<std::size_t>(rule)]; }
 
 void add_version_context(Finding& finding, std::string_view claim) {
@@ -119,13 +122,27 @@ void add_version_context(Finding& finding, std::string_view claim) {
 
 std::string_view rule_id(Rule rule) { return info(rule).id; }
 
-Finding make_finding(Rule rule, Severity severity, std::string pointer, std::string reason,
+std::string bounded_pointer(std::string_view pointer) {
+  if (pointer.size() <= kMaxPointerBytes) return std::string(pointer);
+  std::string out(pointer.substr(0, kMaxPointerBytes / 2));
+  out += "/...";
+  out += pointer.substr(pointer.size() - kMaxPointerBytes / 2);
+  return out;
+}
+
+std::string child_pointer(std::string_view pointer, std::string_view key) {
+  std::string token = json_pointer_token(key.substr(0, kMaxPointerBytes));
+  if (pointer.size() + token.size() < kMaxPointerBytes) return std::string(pointer) + "/" + token;
+  return bounded_pointer(bounded_pointer(pointer) + "/" + token);
+}
+
+Finding make_finding(Rule rule, Severity severity, std::string_view pointer, std::string reason,
                      std::vector<std::string> evidence) {
   const RuleInfo& rule_info = info(rule);
   Finding finding;
   finding.rule_id = std::string(rule_info.id);
   finding.severity = severity;
-  finding.location.json_pointer = std::move(pointer);
+  finding.location.json_pointer = bounded_pointer(pointer);
   finding.reason = std::move(reason);
   finding.evidence = std::move(evidence);
   finding.fix = std::string(rule_info.fix);

@@ -79,21 +79,18 @@ void ConfigWalker::inspect_lambda_layer(const JsonValue& object, const std::stri
   if (config == nullptr || !config->is_object()) return;
   const JsonValue* function = config->get("function");
   if (function == nullptr) return;
-  std::string function_pointer = pointer + "/config/function";
+  std::string function_pointer = child_pointer(child_pointer(pointer, "config"), "function");
   std::string layer = printable(config->string_at("name"), 80);
   const JsonValue* function_type = config->get("function_type");
 
   if (function->is_array() &&
       !(function_type && function_type->is_string() && function_type->text == "lambda")) {
     // Keras 3's .h5 loader turns any list into a __lambda__ without looking at function_type.
-    LambdaSite site;
-    if (!function->items.empty()) site.code = &function->items[0];
-    if (function->items.size() > 1) site.defaults = &function->items[1];
-    if (function->items.size() > 2) site.closure = &function->items[2];
+    LambdaSite site =
+        lambda_site_of(*function, "Lambda '" + layer +
+                                      "' function without function_type 'lambda' (Keras 3's .h5 "
+                                      "loader still runs it)");
     site.globals_module = std::string(config->string_at("module"));
-    site.form = "Lambda '" + layer +
-                "' function as [code, defaults, closure] without function_type 'lambda' "
-                "(Keras 3's .h5 loader still runs it)";
     report_lambda(site, *function, function_pointer);
   } else if (function->is_string() && function_type == nullptr && !handled_.contains(function)) {
     handled_.insert(function);
@@ -118,7 +115,8 @@ void ConfigWalker::inspect_torch_wrapper(const JsonValue& object, const std::str
                                     "blob " + describe_blob_start(blob->text),
                                     "loading: Keras 3.11.0-3.11.2 unpickles it even with safe_mode=True; "
                                     "later versions with safe_mode=False"};
-  report(blob, make_finding(Rule::torch_module_wrapper, Severity::critical, pointer + "/config/module",
+  report(blob, make_finding(Rule::torch_module_wrapper, Severity::critical,
+                            child_pointer(child_pointer(pointer, "config"), "module"),
                             "TorchModuleWrapper embeds a torch.save() blob that Keras passes to torch.load "
                             "(pickle), which runs code chosen by the blob",
                             std::move(evidence)));
@@ -138,7 +136,8 @@ void ConfigWalker::inspect_tfsm_layer(const JsonValue& object, const std::string
   evidence.emplace_back(
       "loading: tf.saved_model.load runs the SavedModel's graph, whose ops can read and write "
       "files; Keras before 3.13.2 loads it even with safe_mode=True");
-  report(path, make_finding(Rule::tfsm_layer, location_severity(kind), pointer + "/config/filepath",
+  report(path, make_finding(Rule::tfsm_layer, location_severity(kind),
+                            child_pointer(child_pointer(pointer, "config"), "filepath"),
                             "TFSMLayer loads an external TensorFlow SavedModel from " +
                                 (kind == ResourceKind::none ? std::string("a path outside the model file")
                                                             : with_article(kind)),
@@ -152,7 +151,8 @@ void ConfigWalker::inspect_hub_layer(const JsonValue& object, const std::string&
   handled_.insert(handle);
   ResourceKind kind = classify_resource(handle->text);
   report(handle,
-         make_finding(Rule::hub_layer, location_severity(kind), pointer + "/config/handle",
+         make_finding(Rule::hub_layer, location_severity(kind),
+                      child_pointer(child_pointer(pointer, "config"), "handle"),
                       "TF-Hub KerasLayer downloads or opens the SavedModel named by its handle at load time",
                       {"handle: " + describe_location(handle->text, kind),
                        "loading: needs the tensorflow_hub package, which fetches remote handles and runs "
@@ -172,10 +172,11 @@ void ConfigWalker::inspect_tf_op_lambda(const JsonValue& object, const std::stri
                                     "effect: " + std::string(gadget->effect)};
   if (const JsonValue* nodes = object.get("inbound_nodes"))
     evidence.push_back("call arguments: " + brief_json(*nodes, 300));
-  report(function, make_finding(Rule::gadget, Severity::critical, pointer + "/config/function",
-                                "TFOpLambda calls " + printable(symbol, 120) + ", which is " +
-                                    std::string(gadget->effect),
-                                std::move(evidence)));
+  report(function,
+         make_finding(
+             Rule::gadget, Severity::critical, child_pointer(child_pointer(pointer, "config"), "function"),
+             "TFOpLambda calls " + printable(symbol, 120) + ", which is " + std::string(gadget->effect),
+             std::move(evidence)));
 }
 
 void ConfigWalker::inspect_resource_parameters(const JsonValue& object, std::string_view class_leaf,
@@ -200,7 +201,8 @@ void ConfigWalker::inspect_resource_parameters(const JsonValue& object, std::str
     handled_.insert(value);
     ResourceKind kind = classify_resource(value->text);
     report(value,
-           make_finding(Rule::external_resource, Severity::high, child_pointer(pointer + "/config", key),
+           make_finding(Rule::external_resource, Severity::high,
+                        child_pointer(child_pointer(pointer, "config"), key),
                         std::string(class_leaf) + " '" + std::string(key) +
                             "' names a file that Keras reads when loading the model",
                         {"parameter: " + std::string(key), "value: " + describe_location(value->text, kind),

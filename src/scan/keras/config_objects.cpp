@@ -91,7 +91,7 @@ void ConfigWalker::inspect_serialized(const JsonValue& object, const std::string
   }
 
   std::string_view class_name = names.class_name;
-  if (class_name == "__lambda__") {
+  if (class_name == "__lambda__" || class_name == "__bytecode__") {
     inspect_keras3_lambda(object, pointer);
     return;
   }

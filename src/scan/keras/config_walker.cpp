@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 #include "scan/keras/config_text.hpp"
 
@@ -152,39 +153,82 @@ void ConfigWalker::check_string(const JsonValue& value, const std::string& point
 }
 
 void ConfigWalker::check_lambda_sites(const JsonValue& object, const std::string& pointer) {
-  for (std::size_t i = 0; i < object.items.size(); ++i) {
-    const std::string& key = object.keys[i];
-    if (key.ends_with("_type") || key.ends_with("module")) continue;
-    const JsonValue* type = object.get(key + "_type");
-    if (type == nullptr || !type->is_string()) continue;
-    const JsonValue& value = object.items[i];
-    std::string module_key = key == "function" ? "module" : key + "_module";
-    std::string_view globals_module = object.string_at(module_key);
+  // A key "<name>_type" makes its sibling "<name>" a Lambda site. Siblings are found through an index built
+  // on first use, so that an object with a million keys stays linear.
+  std::unordered_map<std::string_view, std::size_t> index;
+  auto sibling = [&](std::string_view key) -> const JsonValue* {
+    if (index.empty())
+      for (std::size_t i = 0; i < object.keys.size(); ++i) index.emplace(object.keys[i], i);
+    auto it = index.find(key);
+    return it == index.end() ? nullptr : &object.items[it->second];
+  };
 
-    if (type->text == "lambda") {
-      if (handled_.contains(&value)) continue;
-      LambdaSite site;
+  for (std::size_t i = 0; i < object.items.size(); ++i) {
+    const std::string& type_key = object.keys[i];
+    const JsonValue& type = object.items[i];
+    if ((type_key == "__lambda__" || type_key == "__bytecode__") && (type.is_string() || type.is_array()) &&
+        !handled_.contains(&type)) {
+      report_lambda(lambda_site_of(type, "'" + type_key + "' value"), type, child_pointer(pointer, type_key));
+      continue;
+    }
+    if (!type_key.ends_with("_type") || !type.is_string() || type_key.size() == 5) continue;
+    std::string key = type_key.substr(0, type_key.size() - 5);
+    const JsonValue* found = sibling(key);
+    if (found == nullptr || handled_.contains(found)) continue;
+    const JsonValue& value = *found;
+    const JsonValue* module = sibling(key == "function" ? std::string("module") : key + "_module");
+    std::string_view globals_module =
+        module != nullptr && module->is_string() ? std::string_view(module->text) : "";
+
+    if (type.text == "lambda") {
+      LambdaSite site = lambda_site_of(value, "Keras 2 Lambda '" + key + "' with " + type_key + " 'lambda'");
       site.globals_module = std::string(globals_module);
-      if (value.is_array()) {
-        site.code = value.items.empty() ? nullptr : &value.items[0];
-        if (value.items.size() > 1) site.defaults = &value.items[1];
-        if (value.items.size() > 2) site.closure = &value.items[2];
-        site.form =
-            "Keras 2 Lambda '" + key + "' as [code, defaults, closure] with " + key + "_type 'lambda'";
-        if (value.items.size() != 3)
-          site.form += " (malformed: " + std::to_string(value.items.size()) + " elements instead of 3)";
-      } else {
-        site.code = &value;
-        site.form = "Lambda '" + key + "' as a code string with " + key + "_type 'lambda' (Keras 1 form)";
-      }
       report_lambda(site, value, child_pointer(pointer, key));
-    } else if (type->text == "function" && value.is_string() && !handled_.contains(&value)) {
+    } else if (type.text == "function" && value.is_string()) {
       handled_.insert(&value);
       check_function(value.text, globals_module, {}, FunctionLookup::names_only, value,
                      child_pointer(pointer, key),
-                     "a Keras 2 Lambda '" + key + "' given by function name (" + key + "_type 'function')");
+                     "a Keras 2 Lambda '" + key + "' given by function name (" + type_key + " 'function')");
+    } else if (type.text == "raw" && key == "function") {
+      check_raw_function(value, child_pointer(pointer, key));
     }
   }
+}
+
+LambdaSite ConfigWalker::lambda_site_of(const JsonValue& value, const std::string& description) {
+  LambdaSite site;
+  if (value.is_array()) {
+    site.code = value.items.empty() ? nullptr : &value.items[0];
+    if (value.items.size() > 1) site.defaults = &value.items[1];
+    if (value.items.size() > 2) site.closure = &value.items[2];
+    site.form = description + " as [code, defaults, closure]";
+    if (value.items.size() != 3)
+      site.form += " (malformed: " + std::to_string(value.items.size()) + " elements instead of 3)";
+  } else {
+    site.code = &value;
+    site.form = description + " as a code string";
+  }
+  return site;
+}
+
+void ConfigWalker::check_raw_function(const JsonValue& value, const std::string& pointer) {
+  // function_type 'raw' makes Keras use the value itself as the function: never callable, unless the text
+  // names one ("os.system") for a loader that resolves it.
+  handled_.insert(&value);
+  if (value.is_string()) {
+    std::size_t dot = value.text.rfind('.');
+    if (dot != std::string::npos) {
+      std::string_view text = value.text;
+      ModuleInfo module = classify_module(text.substr(0, dot));
+      if (module.family == ModuleFamily::dangerous || module.family == ModuleFamily::builtins) {
+        check_function(text.substr(dot + 1), text.substr(0, dot), {}, FunctionLookup::names_only, value,
+                       pointer, "a Lambda function given raw (function_type 'raw')");
+        return;
+      }
+    }
+  }
+  report_malformed(pointer, "a Lambda whose function_type is 'raw': the stored value is not a callable",
+                   {"function: " + brief_json(value)});
 }
 
 void ConfigWalker::check_bare_module(const JsonValue& object, const std::string& pointer) {

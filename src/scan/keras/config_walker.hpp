@@ -22,11 +22,6 @@ struct ObjectNames {
   std::string_view registered_name;  // empty when null or absent
 };
 
-// "/a/b" + "c" -> "/a/b/c", escaping the key as RFC 6901 requires.
-inline std::string child_pointer(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + json_pointer_token(key);
-}
-
 // How a function name is looked up: Keras 3's deserializer imports `module` (before 3.9, any module);
 // Keras 2 resolves bare names among its built-ins and the caller's custom objects only.
 enum class FunctionLookup { imports_module, names_only };
@@ -50,6 +45,8 @@ class ConfigWalker {
   void check_string(const JsonValue& value, const std::string& pointer, Frame frame);
   void check_lambda_sites(const JsonValue& object, const std::string& pointer);
   void check_bare_module(const JsonValue& object, const std::string& pointer);
+  void check_raw_function(const JsonValue& value, const std::string& pointer);
+  static LambdaSite lambda_site_of(const JsonValue& value, const std::string& description);
 
   // Serialized objects (config_objects.cpp).
   void inspect_serialized(const JsonValue& object, const std::string& pointer);
