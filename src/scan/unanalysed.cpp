@@ -18,6 +18,5 @@ std::string not_analysed(ScanContext& context, std::string_view format) {
 
 std::string scan_protobuf_file(ScanContext& c, Bytes, std::string_view) { return not_analysed(c, "protobuf"); }
 std::string scan_pickle_file(ScanContext& c, Bytes, std::string_view) { return not_analysed(c, "pickle"); }
-std::string scan_npy_file(ScanContext& c, Bytes, std::string_view) { return not_analysed(c, "npy"); }
 
 }  // namespace ms

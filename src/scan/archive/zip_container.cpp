@@ -21,6 +21,27 @@ constexpr std::uint64_t kCrcCheckLimit = 64ull << 20;
 
 bool is_keras_archive(const ZipArchive& archive) { return archive.find("config.json") != nullptr; }
 
+// np.load hands back the raw bytes of a member that is not an array: in a weights store that is data a
+// model consumes without any check.
+void check_npz_member(ScanContext& context, Bytes file, const ZipEntry& entry) {
+  if (entry.is_directory) return;
+  try {
+    ZipMemberData prefix = read_zip_member_prefix(file, entry, context.limits(), 6);
+    if (as_chars(prefix.bytes) == "\x93NUMPY") return;
+  } catch (const FormatError&) {
+    return;  // reported when the member itself is scanned
+  }
+  ScanContext member = context.for_member(entry.name);
+  member.report(Finding{
+      .rule_id = "NPZ-NON-ARRAY-MEMBER",
+      .severity = Severity::medium,
+      .reason =
+          "an .npz member is not a .npy array: numpy returns its raw bytes to whoever loads the archive",
+      .evidence = {entry.name},
+      .fix = "Regenerate the archive with numpy.savez; it only ever writes .npy members.",
+  });
+}
+
 }  // namespace
 
 std::optional<MemberBytes> read_member(ScanContext& context, Bytes file, const ZipEntry& entry) {
@@ -96,18 +117,22 @@ void scan_member_content(ScanContext& context, Bytes file, const ZipEntry& entry
   scan_content(member, bytes->bytes, base_name);
 }
 
-std::string scan_zip_container(ScanContext& context, Bytes data, std::string_view /*name*/) {
+std::string scan_zip_container(ScanContext& context, Bytes data, std::string_view name) {
   ZipArchive archive = parse_zip(data, context.limits());
   report_zip_anomalies(context, archive);
   if (is_keras_archive(archive)) {
     scan_keras_archive(context, data, archive);
     return "keras-zip";
   }
-  for (const ZipEntry& entry : archive.entries) scan_member_content(context, data, entry);
-  bool all_npy =
-      !archive.entries.empty() && std::all_of(archive.entries.begin(), archive.entries.end(),
-                                              [](const ZipEntry& e) { return e.name.ends_with(".npy"); });
-  return all_npy ? "npz" : "zip";
+  bool npz =
+      name.ends_with(".npz") ||
+      (!archive.entries.empty() && std::all_of(archive.entries.begin(), archive.entries.end(),
+                                               [](const ZipEntry& e) { return e.name.ends_with(".npy"); }));
+  for (const ZipEntry& entry : archive.entries) {
+    if (npz) check_npz_member(context, data, entry);
+    scan_member_content(context, data, entry);
+  }
+  return npz ? "npz" : "zip";
 }
 
 }  // namespace ms
