@@ -38,9 +38,10 @@ int main(int argc, char** argv) {
     return std::filesystem::file_size(a) < std::filesystem::file_size(b);
   });
   for (const auto& file : files)
-    benchmark::RegisterBenchmark(("scan/" + file.filename().string()).c_str(),
-                                 [file](benchmark::State& state) { scan_file(state, file); })
-        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("scan/" + file.filename().string()).c_str(), [file](
+                                                                                   benchmark::State& state) {
+      scan_file(state, file);
+    })->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   return 0;

@@ -65,6 +65,14 @@ def main(out):
     inner = io.BytesIO()
     write(inner, [("config.json", json.dumps(EVIL))])
     write(os.path.join(out, "nested_archive.keras"), base + [("assets/inner.keras", inner.getvalue())])
+    # torch and other readers ignore CRCs; Python's zipfile refuses the member. Flip one byte of config.json.
+    crc_path = os.path.join(out, "crc_mismatch.keras")
+    write(crc_path, [("metadata.json", json.dumps(METADATA)), ("config.json", json.dumps(EVIL)),
+                     ("model.weights.h5", weights)])
+    data = bytearray(open(crc_path, "rb").read())
+    at = data.index(b'"sequential"')
+    data[at + 1] = ord("S")
+    open(crc_path, "wb").write(bytes(data))
     with zipfile.ZipFile(os.path.join(out, "deflated.keras"), "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, data in base:
             z.writestr(name, data)

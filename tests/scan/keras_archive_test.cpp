@@ -48,5 +48,13 @@ TEST(KerasArchive, NestedArchivesAreScannedByContent) {
   EXPECT_EQ(references[0]->location.member, "assets/inner.keras!config.json");
 }
 
+TEST(KerasArchive, CrcMismatchIsReportedAndTheMemberStillScanned) {
+  ScanReport report = scan_one(test::testdata("keras_archive/crc_mismatch.keras"));
+  auto crc = with_rule(report, "ZIP-CRC-MISMATCH");
+  ASSERT_EQ(crc.size(), 1u) << describe(report);
+  EXPECT_EQ(crc[0]->location.member, "config.json");
+  EXPECT_EQ(with_rule(report, "KERAS-FUNCTION-REFERENCE").size(), 1u) << describe(report);
+}
+
 }  // namespace
 }  // namespace ms

@@ -115,7 +115,12 @@ TEST(KerasSymbols, BuiltInNames) {
                            "TFSMLayer",
                            "StringLookup",
                            "Policy",
-                           "L1L2", "L1", "L2", "AUC", "SGD", "CTC"})
+                           "L1L2",
+                           "L1",
+                           "L2",
+                           "AUC",
+                           "SGD",
+                           "CTC"})
     EXPECT_TRUE(is_known_keras_class(name)) << name;
   for (const char* name : {"NestedDenseModel", "MyLayer", "system", "Popen"})
     EXPECT_FALSE(is_known_keras_class(name)) << name;

@@ -1,5 +1,7 @@
 // Zip archives: Keras v3 `.keras`, numpy `.npz`, PyTorch checkpoints, or any zip. Every central-directory
 // entry is inspected by index (duplicates included), members are scanned by content.
+#include <zlib.h>
+
 #include <algorithm>
 
 #include "formats/zip.hpp"
@@ -15,8 +17,9 @@ namespace ms {
 
 namespace {
 
-// Stored members above this are not CRC-checked: verifying gigabytes of weights would make scan time
-// depend on weight size, and a CRC protects nothing against an attacker who can write the archive.
+// Stored members are scanned in place; those above this are not CRC-checked: verifying gigabytes of weights
+// would make scan time depend on weight size, and a CRC protects nothing against an attacker who can write
+// the archive.
 constexpr std::uint64_t kCrcCheckLimit = 64ull << 20;
 
 bool is_keras_archive(const ZipArchive& archive) { return archive.find("config.json") != nullptr; }
@@ -42,13 +45,35 @@ void check_npz_member(ScanContext& context, Bytes file, const ZipEntry& entry) {
   });
 }
 
+void report_crc_mismatch(ScanContext& context, const ZipEntry& entry, std::uint32_t computed) {
+  ScanContext member = context.for_member(entry.name);
+  member.report(Finding{
+      .rule_id = "ZIP-CRC-MISMATCH",
+      .severity = Severity::medium,
+      .reason = "member bytes do not match their CRC: Python's zipfile refuses them, other readers do not",
+      .evidence = {fmt_reason("central directory CRC {:08x}, computed {:08x}", entry.crc32, computed)},
+      .fix = "Do not load this archive; it was altered after it was written.",
+  });
+}
+
+void report_crc_mismatch(ScanContext& context, const ZipEntry& entry, Bytes stored) {
+  std::uint32_t computed = 0;
+  for (std::size_t done = 0; done < stored.size();) {
+    auto chunk = static_cast<uInt>(std::min<std::size_t>(stored.size() - done, 1u << 30));
+    computed = static_cast<std::uint32_t>(::crc32(computed, stored.data() + done, chunk));
+    done += chunk;
+  }
+  if (computed != entry.crc32) report_crc_mismatch(context, entry, computed);
+}
+
 }  // namespace
 
 std::optional<MemberBytes> read_member(ScanContext& context, Bytes file, const ZipEntry& entry) {
   if (!entry.open_error.empty() && entry.encrypted) return std::nullopt;  // reported as ZIP-ENCRYPTED
   try {
-    if (entry.method == 0 && !entry.encrypted && entry.uncompressed_size > kCrcCheckLimit) {
+    if (entry.method == 0 && !entry.encrypted) {
       Bytes view = stored_zip_member_view(file, entry);
+      if (view.size() <= kCrcCheckLimit) report_crc_mismatch(context, entry, view);
       return MemberBytes{view, {}};
     }
     ZipMemberData data = read_zip_member(file, entry, context.limits());
@@ -76,17 +101,7 @@ std::optional<MemberBytes> read_member(ScanContext& context, Bytes file, const Z
           .fix = "Treat the archive as untrusted, or raise --max-member-size and scan again.",
       });
     }
-    if (data.crc_checked && !data.crc_ok) {
-      member.report(Finding{
-          .rule_id = "ZIP-CRC-MISMATCH",
-          .severity = Severity::medium,
-          .reason =
-              "member bytes do not match their CRC: Python's zipfile refuses them, other readers do not",
-          .evidence = {fmt_reason("central directory CRC {:08x}, computed {:08x}", entry.crc32,
-                                  data.computed_crc32)},
-          .fix = "Do not load this archive; it was altered after it was written.",
-      });
-    }
+    if (data.crc_checked && !data.crc_ok) report_crc_mismatch(context, entry, data.computed_crc32);
     MemberBytes out;
     out.storage = std::move(data.bytes);
     out.bytes = Bytes(out.storage);
