@@ -323,7 +323,7 @@ void Machine::op_text_global(bool inst) {
   std::vector<Handle> args = scratch_;
   Handle arg_tuple = make_collection(Kind::tuple, args, forgotten);
   Value object;
-  object.kind = Kind::object;
+  object.kind = Kind::call;  // INST calls the class
   object.items = {global, arg_tuple};
   object.offset = op_offset_;
   push(make(std::move(object)));
@@ -436,7 +436,8 @@ void Machine::op_call(Op op) {
     callee = pop();
   }
   Value result;
-  result.kind = op == Op::REDUCE ? Kind::call : Kind::object;
+  // REDUCE, INST and OBJ call the callable; NEWOBJ(_EX) only runs cls.__new__.
+  result.kind = op == Op::REDUCE || op == Op::OBJ ? Kind::call : Kind::object;
   result.items = {callee, args};
   if (kwargs != kAbsent) result.items.push_back(kwargs);
   result.offset = op_offset_;

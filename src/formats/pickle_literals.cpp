@@ -14,7 +14,9 @@ namespace {
 // CPython refuses decimal strings longer than this (sys.int_info.default_max_str_digits); binary-radix
 // literals are unlimited, but we stop converting them to decimal past the same order of size.
 constexpr std::size_t kMaxDecimalDigits = 4300;
-constexpr std::size_t kMaxConvertedLimbs = 512;  // 16 Kbit: beyond this a number is only described
+// Past 1 Kbit (about 300 decimal digits) a number is only described: converting costs quadratic time and
+// an argument summary would cut it anyway.
+constexpr std::size_t kMaxConvertedLimbs = 32;
 
 // An unsigned magnitude in base 2^32, least significant limb first.
 class Magnitude {

@@ -116,9 +116,13 @@ void Machine::shed_stack() {
       largest = frame;
     }
   }
-  if (largest_size < 2) throw LimitError("pickle", "stack limit reached (too many marks)", op_offset_);
-  std::size_t begin = largest == 0 ? 0 : marks_[largest - 1];
+  // Each shed must free a good share of the stack, or a stack made of many small frames would be rescanned
+  // on every push.
   std::size_t drop = largest_size / 2;
+  if (drop == 0 || drop < limits_.max_pickle_stack / 8) {
+    throw LimitError("pickle", "stack limit reached (too many marks)", op_offset_);
+  }
+  std::size_t begin = largest == 0 ? 0 : marks_[largest - 1];
   stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(begin),
                stack_.begin() + static_cast<std::ptrdiff_t>(begin + drop));
   for (std::size_t frame = largest; frame < marks_.size(); ++frame) marks_[frame] -= drop;

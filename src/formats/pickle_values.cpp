@@ -265,8 +265,9 @@ struct Renderer {
 }  // namespace
 
 void python_repr_str(std::string& out, std::string_view utf8, std::size_t max_chars) {
-  const bool has_single = utf8.find('\'') != std::string_view::npos;
-  const bool has_double = utf8.find('"') != std::string_view::npos;
+  const std::string_view shown = utf8.substr(0, 4 * max_chars + 4);
+  const bool has_single = shown.find('\'') != std::string_view::npos;
+  const bool has_double = shown.find('"') != std::string_view::npos;
   const char quote = has_single && !has_double ? '"' : '\'';
   const std::size_t start = out.size();
   out.push_back(quote);
@@ -303,8 +304,9 @@ void python_repr_str(std::string& out, std::string_view utf8, std::size_t max_ch
 }
 
 void python_repr_bytes(std::string& out, std::string_view bytes, std::size_t max_chars) {
-  const bool has_single = bytes.find('\'') != std::string_view::npos;
-  const bool has_double = bytes.find('"') != std::string_view::npos;
+  const std::string_view shown = bytes.substr(0, max_chars + 4);
+  const bool has_single = shown.find('\'') != std::string_view::npos;
+  const bool has_double = shown.find('"') != std::string_view::npos;
   const char quote = has_single && !has_double ? '"' : '\'';
   const std::size_t start = out.size();
   out += "b";

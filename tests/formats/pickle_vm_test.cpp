@@ -361,6 +361,19 @@ TEST(PickleVm, StackLimitDegradesInsteadOfStopping) {
   for (const auto& error : trace.errors) EXPECT_FALSE(error.fatal) << error.message;
 }
 
+TEST(PickleVm, StackOfManySmallFramesHitsTheLimitQuickly) {
+  std::string data = "\x80\x02";
+  for (int i = 0; i < 200'000; ++i) data += "(K\x01K\x02";
+  Limits limits;
+  limits.max_pickle_stack = 100'000;
+  auto start = std::chrono::steady_clock::now();
+  PickleTrace trace = run_pickle_vm(as_bytes(data), limits);
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count(), 5);
+  ASSERT_FALSE(trace.errors.empty());
+  EXPECT_TRUE(trace.errors.back().fatal);
+  EXPECT_TRUE(trace.truncated);
+}
+
 TEST(PickleVm, MemoLimitLeavesADynamicImport) {
   Limits limits;
   limits.max_pickle_memo = 1;  // "os" is kept, "system" is not
