@@ -50,8 +50,11 @@ struct PickleEmbeddedBytes {
   // When true the payload is exactly the stream bytes [offset_in_stream, offset_in_stream + size), so a
   // caller holding the stream can take it whole even when `bytes` was cut short.
   bool contiguous = true;
-  bool complete = true;             // `bytes` holds the whole payload
-  std::vector<std::uint8_t> bytes;  // bounded by Limits::max_pickle_embedded_bytes over the whole trace
+  bool complete = true;  // `bytes` holds the whole payload
+  // Payloads that look like a pickle or an archive/compressed stream are copied whole, within
+  // Limits::max_pickle_embedded_bytes for the whole trace; of any other payload (tensor data, typically)
+  // only the first 4 KiB, enough to sniff it.
+  std::vector<std::uint8_t> bytes;
 };
 
 // A persistent id handed to persistent_load (PyTorch storages, joblib arrays, ...).

@@ -11,16 +11,35 @@ namespace {
 constexpr std::size_t kMaxNameBytes = 4096;              // longer module/qualnames are cut (inexact)
 constexpr std::size_t kEmbeddedScanBudget = 64;          // values inspected per call for bytes arguments
 constexpr std::uint64_t kValidatedUtf8Bytes = 1u << 20;  // longer str payloads are not validated
+constexpr std::uint64_t kUnrecognisedPrefixBytes = 4096;
+
+// Archives and compressed streams that may wrap a pickle (torch.save zips, zlib/gzip/bz2/xz blobs).
+bool has_container_magic(std::string_view payload) {
+  auto starts = [&](std::string_view magic) { return payload.substr(0, magic.size()) == magic; };
+  if (starts("PK\x03\x04") || starts("\x1f\x8b") || starts("BZh") ||
+      starts("\xfd"
+             "7zXZ"))
+    return true;
+  if (payload.size() >= 2 && payload[0] == '\x78') {  // zlib: CMF 0x78 with a valid FCHECK
+    const unsigned header =
+        (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
+    return header % 31 == 0;
+  }
+  return false;
+}
 
 }  // namespace
 
-Machine::Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, PickleTrace& trace)
+Machine::Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, PickleTrace& trace,
+                 bool trace_embedded)
     : data_(data),
       limits_(limits),
       base_(base_offset),
       trace_(trace),
       reader_(data, "pickle", base_offset),
-      embedded_budget_(limits.max_pickle_embedded_bytes) {}
+      arena_(limits.max_pickle_values),
+      embedded_budget_(limits.max_pickle_embedded_bytes),
+      trace_embedded_(trace_embedded) {}
 
 void Machine::reset_for_pickle() {
   stack_.clear();
@@ -42,9 +61,9 @@ Machine::RunResult Machine::run_one(std::size_t position, std::uint64_t max_opco
       result.outcome = Outcome::budget_spent;
       break;
     }
-    if (arena_.wants_collection()) collect_garbage();
     op_offset_ = reader_.file_offset();
     try {
+      if (arena_.wants_collection()) collect_garbage();
       if (reader_.at_end()) {
         fatal_error("unexpected end of data: the pickle has no STOP opcode", op_offset_);
         break;
@@ -78,11 +97,12 @@ Machine::RunResult Machine::run_one(std::size_t position, std::uint64_t max_opco
 }
 
 void Machine::collect_garbage() {
-  arena_.collect([this](auto&& mark) {
+  const bool within_limit = arena_.collect([this](auto&& mark) {
     for (Handle h : stack_) mark(h);
     for (Handle h : memo_.dense) mark(h);
     for (const auto& [index, h] : memo_.sparse) mark(h);
   });
+  if (!within_limit) throw LimitError("pickle", "value limit reached (max_pickle_values)", op_offset_);
 }
 
 std::string_view Machine::read_line() {
@@ -257,7 +277,7 @@ Handle Machine::make_text(Kind kind, Bytes payload, std::uint64_t payload_offset
   }
   Value value;
   value.kind = kind;
-  value.view = payload;
+  value.view = payload.data();
   value.size = payload.size();
   value.offset = payload_offset;
   value.contiguous = true;
@@ -306,9 +326,8 @@ Handle Machine::make_global(std::string module, std::string qualname, bool exact
   }
   Value value;
   value.kind = Kind::global;
-  value.text = std::move(module);
-  value.name = std::move(qualname);
-  value.name_exact = exact;
+  value.integer = static_cast<std::int64_t>(module.size());
+  value.text = std::move(module) + qualname;
   value.offset = op_offset_;
   return make(std::move(value));
 }
@@ -356,8 +375,8 @@ void Machine::record_call(std::string_view opcode, Handle callee, std::string_vi
     PickleCall call;
     call.callable = callable;
     if (const Value* origin = origin_global(arena_, callee)) {
-      call.module = origin->text;
-      call.qualname = origin->name;
+      call.module = origin->module();
+      call.qualname = origin->qualname();
     }
     call.offset = op_offset_;
     call.opcode = std::string(opcode);
@@ -398,6 +417,7 @@ void Machine::record_call(std::string_view opcode, Handle callee, std::string_vi
 // Bytes handed to a call, directly or one container down (an argument tuple, a state tuple, a kwargs dict).
 void Machine::scan_embedded(std::string_view, Handle callee, std::string_view method,
                             std::span<const Handle> args, Handle kwargs) {
+  if (!trace_embedded_) return;
   std::vector<std::pair<Handle, int>> pending;
   for (Handle h : args) pending.emplace_back(h, 0);
   if (kwargs != kAbsent) pending.emplace_back(kwargs, 0);
@@ -442,7 +462,11 @@ void Machine::report_embedded(const std::string& callable, Handle bytes_value) {
   embedded.size = value.size;
   embedded.contiguous = value.contiguous;
   std::string_view payload = value.payload();
-  std::size_t copied = static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), embedded_budget_));
+  // Whole copies for what a recursive scan can use; of anything else (tensor data, typically) a prefix.
+  const std::uint64_t wanted = looks_like_pickle(as_bytes(payload)) || has_container_magic(payload)
+                                   ? payload.size()
+                                   : std::min<std::uint64_t>(payload.size(), kUnrecognisedPrefixBytes);
+  std::size_t copied = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, embedded_budget_));
   embedded.bytes.assign(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(copied));
   embedded_budget_ -= copied;
   embedded.complete = copied == value.size && !value.partial;

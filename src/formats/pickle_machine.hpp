@@ -19,7 +19,9 @@ namespace ms::pickle_vm {
 
 class Machine {
  public:
-  Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, PickleTrace& trace);
+  // With `trace_embedded` off (content sniffing), bytes arguments are not looked at.
+  Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, PickleTrace& trace,
+          bool trace_embedded = true);
 
   enum class Outcome { stopped, fatal, budget_spent };
   struct RunResult {
@@ -120,6 +122,7 @@ class Machine {
   bool noted_stack_limit_ = false;
   bool noted_memo_limit_ = false;
   bool noted_record_limit_ = false;
+  bool trace_embedded_ = true;
 };
 
 }  // namespace ms::pickle_vm

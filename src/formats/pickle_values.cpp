@@ -10,14 +10,16 @@ namespace ms::pickle_vm {
 Handle Arena::add(Value value) {
   ++allocated_since_collection_;
   value.mark = epoch_;
+  std::uint32_t index = 0;
   if (!free_.empty()) {
-    std::uint32_t index = free_.back();
+    index = free_.back();
     free_.pop_back();
-    slots_[index] = std::move(value);
-    return static_cast<Handle>(index) << 2;
+  } else {
+    if (slot_count_ % kChunkSize == 0) chunks_.push_back(std::make_unique<Value[]>(kChunkSize));
+    index = slot_count_++;
   }
-  slots_.push_back(std::move(value));
-  return static_cast<Handle>(slots_.size() - 1) << 2;
+  slot(index) = std::move(value);
+  return static_cast<Handle>(index) << 2;
 }
 
 void Arena::begin_marking() {
@@ -28,8 +30,8 @@ void Arena::begin_marking() {
 void Arena::mark(Handle h) {
   if (!is_arena(h)) return;
   std::uint32_t index = arena_index(h);
-  if (index >= slots_.size() || slots_[index].mark == epoch_) return;
-  slots_[index].mark = epoch_;
+  if (index >= slot_count_ || slot(index).mark == epoch_) return;
+  slot(index).mark = epoch_;
   pending_.push_back(index);
 }
 
@@ -37,12 +39,12 @@ void Arena::finish_marking() {
   while (!pending_.empty()) {
     std::uint32_t index = pending_.back();
     pending_.pop_back();
-    for (Handle child : slots_[index].items) mark(child);
+    for (Handle child : slot(index).items) mark(child);
   }
-  for (std::uint32_t index = 0; index < slots_.size(); ++index) {
-    Value& slot = slots_[index];
-    if (slot.kind != Kind::free && slot.mark != epoch_) {
-      slot = Value{};
+  for (std::uint32_t index = 0; index < slot_count_; ++index) {
+    Value& value = slot(index);
+    if (value.kind != Kind::free && value.mark != epoch_) {
+      value = Value{};
       free_.push_back(index);
     }
   }
@@ -205,7 +207,7 @@ struct Renderer {
         if (value.kind == Kind::bytearray) out += ")";
         return;
       case Kind::global:
-        out += value.text + "." + value.name;
+        out.append(value.module()).append(".").append(value.qualname());
         return;
       case Kind::extension:
         out += "<extension " + std::to_string(value.integer) + ">";
@@ -352,7 +354,9 @@ std::string describe_callable(const Arena& arena, Handle h, int nesting) {
   for (int depth = 0; depth < 4; ++depth) {
     if (!is_arena(h)) break;
     const Value& value = arena.at(h);
-    if (value.kind == Kind::global) return prefix + value.text + "." + value.name + suffix;
+    if (value.kind == Kind::global) {
+      return prefix.append(value.module()).append(".").append(value.qualname()).append(suffix);
+    }
     if (value.kind == Kind::call || value.kind == Kind::object) {
       prefix += value.kind == Kind::call ? "<result of " : "<instance of ";
       suffix = (value.kind == Kind::call ? "(...)>" : ">") + suffix;

@@ -4,6 +4,7 @@
 // how long the stream is. Containers retain only their first few items (enough to render arguments), but
 // count all of them.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,51 +57,67 @@ enum class Kind : std::uint8_t {
 
 inline constexpr std::size_t kRetainedItems = 32;  // per container, for rendering
 
+// 96 bytes: the arena can hold millions of these.
 struct Value {
   Kind kind = Kind::free;
-  bool partial = false;      // payload or items only partly retained
-  bool py2_string = false;   // STRING/BINSTRING/SHORT_BINSTRING: str by default, bytes for some loaders
-  bool contiguous = false;   // str/bytes payload is exactly stream[offset, offset + size)
-  bool name_exact = true;    // global: module/qualname came from constant strings
-  bool reported = false;     // bytes already reported as an embedded payload
-  std::uint32_t mark = 0;    // garbage-collection epoch
-  std::uint64_t size = 0;    // payload bytes (str/bytes) or item count (containers)
-  std::uint64_t offset = 0;  // stream offset of the payload (str/bytes) or of the creating opcode
-  std::int64_t integer = 0;
-  double number = 0;
-  Bytes view;        // payload borrowed from the stream (no copy)
-  std::string text;  // owned payload, big integer digits, global module, opcode of a call/object
-  std::string name;  // global qualname
+  bool partial : 1 = false;     // payload or items only partly retained
+  bool py2_string : 1 = false;  // STRING/BINSTRING/SHORT_BINSTRING: str by default, bytes for some loaders
+  bool contiguous : 1 = false;  // str/bytes payload is exactly stream[offset, offset + size)
+  bool reported : 1 = false;    // bytes already reported as an embedded payload
+  std::uint32_t mark = 0;       // garbage-collection epoch
+  std::uint64_t size = 0;       // payload bytes (str/bytes) or item count (containers)
+  std::uint64_t offset = 0;     // stream offset of the payload (str/bytes) or of the creating opcode
+  union {
+    std::int64_t integer = 0;  // int, extension code, buffer index; for a global: length of the module
+    double number;             // float
+  };
+  const std::uint8_t* view = nullptr;  // payload borrowed from the stream (`size` bytes), no copy
+  std::string text;                    // owned payload, big integer digits, global module + qualname
   std::vector<Handle> items;
 
   std::string_view payload() const {
-    return view.data() != nullptr ? as_chars(view) : std::string_view(text);
+    return view != nullptr ? std::string_view(reinterpret_cast<const char*>(view), size)
+                           : std::string_view(text);
+  }
+  std::string_view module() const {
+    return std::string_view(text).substr(0, static_cast<std::size_t>(integer));
+  }
+  std::string_view qualname() const {
+    return std::string_view(text).substr(static_cast<std::size_t>(integer));
   }
 };
 
 class Arena {
  public:
+  explicit Arena(std::size_t max_live) : max_live_(max_live) {}
   Handle add(Value value);
-  Value& at(Handle h) { return slots_[arena_index(h)]; }
-  const Value& at(Handle h) const { return slots_[arena_index(h)]; }
+  Value& at(Handle h) { return slot(arena_index(h)); }
+  const Value& at(Handle h) const { return const_cast<Arena*>(this)->slot(arena_index(h)); }
 
   // Whether enough has been allocated since the last collection to make one worthwhile.
   bool wants_collection() const { return allocated_since_collection_ >= collection_threshold_; }
-  // Frees every slot not reachable from `roots`.
+  // Frees every slot not reachable from `roots`. Returns false when what stays reachable exceeds the
+  // arena's ceiling.
   template <typename VisitRoots>
-  void collect(VisitRoots&& visit_roots) {
+  bool collect(VisitRoots&& visit_roots) {
     begin_marking();
     visit_roots([this](Handle h) { mark(h); });
     finish_marking();
+    return live() <= max_live_;
   }
-  std::size_t live() const { return slots_.size() - free_.size(); }
+  std::size_t live() const { return slot_count_ - free_.size(); }
 
  private:
+  static constexpr std::uint32_t kChunkBits = 12;  // slots live in fixed chunks: growth never moves them
+  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
+  Value& slot(std::uint32_t index) { return chunks_[index >> kChunkBits][index & (kChunkSize - 1)]; }
   void begin_marking();
   void mark(Handle h);
   void finish_marking();
 
-  std::vector<Value> slots_;
+  std::vector<std::unique_ptr<Value[]>> chunks_;
+  std::uint32_t slot_count_ = 0;
+  std::size_t max_live_;
   std::vector<std::uint32_t> free_;
   std::vector<std::uint32_t> pending_;
   std::uint32_t epoch_ = 0;

@@ -85,7 +85,7 @@ bool looks_like_pickle(Bytes data) {
   limits.max_pickle_records = 64;
   limits.max_pickle_embedded_bytes = 0;
   PickleTrace trace;
-  Machine machine(data, limits, 0, trace);
+  Machine machine(data, limits, 0, trace, /*trace_embedded=*/false);
   Machine::RunResult result = machine.run_one(0, kSniffOpcodes);
   return result.outcome != Machine::Outcome::fatal && trace.errors.empty();
 }

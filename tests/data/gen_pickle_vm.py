@@ -351,6 +351,18 @@ def main():
     write("persistent_p2", dumps_persistent([Storage(("storage", "FloatStorage", "0", "cpu", 6)), 1], 2))
 
     write("million_list", pickle.dumps(list(range(1_000_000)), protocol=4))
+    # Enough values to make the VM collect garbage several times, with the names of the final call
+    # memoized at the very start: 100k memoized strings stay alive, 200k appended ones become garbage.
+    parts = [b"\x80\x04", short_unicode("os"), b"\x94", short_unicode("system"), b"\x94", b"00]"]
+    for batch in range(300):
+        parts.append(b"(")
+        for i in range(1000):
+            parts.append(short_unicode("v%d.%d" % (batch, i)))
+            if batch < 100:
+                parts.append(b"\x94")
+        parts.append(b"e")
+    parts.append(b"0j\x00\x00\x00\x00j\x01\x00\x00\x00\x93" + short_unicode("id") + b"\x85R.")
+    write("gc_stress", check(b"".join(parts)))
     shared = {"k": "v"}
     heavy = [shared] * 50_000 + ["s%d" % i for i in range(50_000)] + [Evil()]
     write("memo_heavy_p4", pickle.dumps(heavy, protocol=4))

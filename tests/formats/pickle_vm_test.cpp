@@ -323,6 +323,41 @@ TEST(PickleVm, HeavyMemoReuseStillResolvesThePayload) {
   }
 }
 
+TEST(PickleVm, GarbageCollectionKeepsWhatTheMemoHolds) {
+  PickleTrace trace = run(load_sample("gc_stress").data());
+  ASSERT_EQ(trace.imports.size(), 1u);
+  EXPECT_EQ(trace.imports[0].module, "os");
+  EXPECT_EQ(trace.imports[0].qualname, "system");
+  EXPECT_TRUE(trace.errors.empty());
+}
+
+TEST(PickleVm, ValueLimitStopsTheScan) {
+  Limits limits;
+  limits.max_pickle_values = 50'000;  // the memo alone holds 100k strings
+  PickleTrace trace = run_pickle_vm(load_sample("gc_stress").data(), limits);
+  ASSERT_FALSE(trace.errors.empty());
+  EXPECT_TRUE(trace.errors.back().fatal);
+  EXPECT_NE(trace.errors.back().message.find("value limit"), std::string::npos);
+  EXPECT_TRUE(trace.truncated);
+}
+
+TEST(PickleVm, LargeNonPickleBytesArgumentsAreOnlySampled) {
+  std::string data =
+      "\x80\x03"
+      "cbuiltins\nbytearray\nB";
+  data += std::string("\x10\x27\x00\x00"sv) + std::string(10000, 'A') + "\x85R.";
+  PickleTrace trace = run(data);
+  ASSERT_EQ(trace.embedded.size(), 1u);
+  EXPECT_EQ(trace.embedded[0].size, 10000u);
+  EXPECT_EQ(trace.embedded[0].offset_in_stream, 27u);
+  EXPECT_EQ(trace.embedded[0].bytes.size(), 4096u);
+  EXPECT_FALSE(trace.embedded[0].complete);
+  EXPECT_TRUE(trace.embedded[0].contiguous);
+  EXPECT_EQ(trace.embedded[0].callable, "builtins.bytearray");
+  ASSERT_EQ(trace.calls.size(), 1u);
+  EXPECT_NE(trace.calls[0].arg_summaries[0].find("<10000 bytes>"), std::string::npos);
+}
+
 TEST(PickleVm, OffsetsAreShiftedByTheBaseOffset) {
   Sample sample = load_sample("reduce_system_p4");
   PickleTrace plain = run(sample.data());
@@ -368,7 +403,8 @@ TEST(PickleVm, StackOfManySmallFramesHitsTheLimitQuickly) {
   limits.max_pickle_stack = 100'000;
   auto start = std::chrono::steady_clock::now();
   PickleTrace trace = run_pickle_vm(as_bytes(data), limits);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count(), 5);
+  EXPECT_LT(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count(), 5);
   ASSERT_FALSE(trace.errors.empty());
   EXPECT_TRUE(trace.errors.back().fatal);
   EXPECT_TRUE(trace.truncated);
