@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_pickle_ops = 200'000;
   limits.max_pickle_stack = 4096;
   limits.max_pickle_memo = 4096;
+  limits.max_pickle_values = 100'000;
   limits.max_pickle_records = 256;
   limits.max_pickle_embedded_bytes = 1u << 16;
   const ms::Bytes bytes(data, size);

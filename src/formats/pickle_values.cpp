@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+#include <stdexcept>
 
 #include "formats/pickle_literals.hpp"
 
@@ -15,7 +17,12 @@ Handle Arena::add(Value value) {
     index = free_.back();
     free_.pop_back();
   } else {
-    if (slot_count_ % kChunkSize == 0) chunks_.push_back(std::make_unique<Value[]>(kChunkSize));
+    if (slot_count_ == std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("pickle value arena");
+    if (chunk_of(slot_count_) == chunks_.size()) {
+      const std::uint32_t chunk = static_cast<std::uint32_t>(chunks_.size());
+      chunks_.push_back(std::make_unique<Value[]>(chunk == 0 ? 1u << kFirstChunkBits : chunk_start(chunk)));
+    }
     index = slot_count_++;
   }
   slot(index) = std::move(value);

@@ -3,6 +3,7 @@
 // that is garbage-collected from the VM's roots (stack and memo), so memory follows what is reachable, not
 // how long the stream is. Containers retain only their first few items (enough to render arguments), but
 // count all of them.
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -108,9 +109,19 @@ class Arena {
   std::size_t live() const { return slot_count_ - free_.size(); }
 
  private:
-  static constexpr std::uint32_t kChunkBits = 12;  // slots live in fixed chunks: growth never moves them
-  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
-  Value& slot(std::uint32_t index) { return chunks_[index >> kChunkBits][index & (kChunkSize - 1)]; }
+  // Slots live in chunks that never move: chunk 0 holds slots [0, 256), chunk k >= 1 holds
+  // [256 << (k - 1), 256 << k), so a small pickle allocates little and a large one few chunks.
+  static constexpr std::uint32_t kFirstChunkBits = 8;
+  static std::uint32_t chunk_of(std::uint32_t index) {
+    return static_cast<std::uint32_t>(std::bit_width(index >> kFirstChunkBits));
+  }
+  static std::uint32_t chunk_start(std::uint32_t chunk) {
+    return chunk == 0 ? 0 : (1u << kFirstChunkBits) << (chunk - 1);
+  }
+  Value& slot(std::uint32_t index) {
+    std::uint32_t chunk = chunk_of(index);
+    return chunks_[chunk][index - chunk_start(chunk)];
+  }
   void begin_marking();
   void mark(Handle h);
   void finish_marking();

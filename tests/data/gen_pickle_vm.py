@@ -316,6 +316,7 @@ def main():
         b"(c__builtin__\nxrange\ncexceptions\nValueError\ncurllib\nurlopen\nccPickle\nloads\n"
         b"ccopy_reg\n_reconstructor\ncUserDict\nUserDict\ncmultiprocessing\nTimeoutError\nt."))
     # PROTO 2 followed by PROTO 4: the second one governs (no renaming of __builtin__).
+    write("stack_global_p2", check(b"\x80\x02" + binunicode("__builtin__") + binunicode("getattr") + b"\x93."))
     write("proto_midstream", check(b"\x80\x02\x80\x04c__builtin__\nopen\n."))
     write("dotted_p4", check(
         b"\x80\x04" + short_unicode("builtins") + short_unicode("eval.__call__") + b"\x93"

@@ -203,6 +203,11 @@ TEST(PickleVm, Python2NamesAreRenamedBelowProtocol3Only) {
   ASSERT_EQ(p3.imports.size(), 1u);
   EXPECT_EQ(p3.imports[0].module, "__builtin__");
 
+  PickleTrace stack_global = run(load_sample("stack_global_p2").data());
+  ASSERT_EQ(stack_global.imports.size(), 1u);
+  EXPECT_EQ(stack_global.imports[0].module, "builtins");
+  EXPECT_EQ(stack_global.imports[0].qualname, "getattr");
+
   PickleTrace midstream = run(load_sample("proto_midstream").data());
   ASSERT_EQ(midstream.imports.size(), 1u);
   EXPECT_EQ(midstream.imports[0].module, "__builtin__");  // PROTO 4 replaced PROTO 2
@@ -530,6 +535,17 @@ TEST(PickleVm, FramesAreOnlyAHint) {
   EXPECT_TRUE(trace.errors.empty());
   ASSERT_EQ(trace.imports.size(), 1u);
   EXPECT_EQ(trace.imports[0].qualname, "system");
+}
+
+TEST(PickleVm, BuildOnAGlobalIsACall) {
+  // BUILD straight on os.environ: CPython would set attributes on (or call __setstate__ of) the global.
+  PickleTrace trace = run("cos\nenviron\n}S'X'\nS'Y'\nsb.");
+  ASSERT_EQ(trace.calls.size(), 1u);
+  EXPECT_EQ(trace.calls[0].callable, "os.environ.__setstate__");
+  EXPECT_EQ(trace.calls[0].opcode, "BUILD");
+  EXPECT_EQ(trace.calls[0].module, "os");
+  EXPECT_EQ(trace.calls[0].qualname, "environ");
+  EXPECT_EQ(trace.calls[0].arg_summaries, std::vector<std::string>{"{'X': 'Y'}"});
 }
 
 TEST(PickleVm, ExtensionCodesAreCalls) {
