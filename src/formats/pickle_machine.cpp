@@ -1,6 +1,7 @@
 #include "formats/pickle_machine.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "formats/pickle_names.hpp"
@@ -16,10 +17,7 @@ constexpr std::uint64_t kUnrecognisedPrefixBytes = 4096;
 // Archives and compressed streams that may wrap a pickle (torch.save zips, zlib/gzip/bz2/xz blobs).
 bool has_container_magic(std::string_view payload) {
   auto starts = [&](std::string_view magic) { return payload.substr(0, magic.size()) == magic; };
-  if (starts("PK\x03\x04") || starts("\x1f\x8b") || starts("BZh") ||
-      starts("\xfd"
-             "7zXZ"))
-    return true;
+  if (starts("PK\x03\x04") || starts("\x1f\x8b") || starts("BZh") || starts("\xfd\x37zXZ")) return true;
   if (payload.size() >= 2 && payload[0] == '\x78') {  // zlib: CMF 0x78 with a valid FCHECK
     const unsigned header =
         (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
