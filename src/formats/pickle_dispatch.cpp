@@ -461,8 +461,9 @@ void Machine::op_persistent_id(Handle pid, std::string_view opcode) {
   value.offset = op_offset_;
   push(make(std::move(value)));
   if (has_room(trace_.persistent_ids)) {
-    trace_.persistent_ids.push_back(
-        {render(arena_, pid, {.max_chars = 512}), op_offset_, std::string(opcode)});
+    std::string summary = render(arena_, pid, {.max_chars = summary_budget_ > 0 ? std::size_t{512} : 64});
+    summary_budget_ -= std::min(summary_budget_, summary.size());
+    trace_.persistent_ids.push_back({std::move(summary), op_offset_, std::string(opcode)});
   } else {
     trace_.truncated = true;
   }

@@ -378,32 +378,42 @@ void Machine::record_call(std::string_view opcode, Handle callee, std::string_vi
     }
     call.offset = op_offset_;
     call.opcode = std::string(opcode);
+    // The same memoized value can be passed to any number of calls: once the text budget is spent,
+    // summaries shrink so that the trace stays small whatever the stream repeats.
+    const bool frugal = summary_budget_ == 0;
+    const std::size_t max_summaries = frugal ? 4 : kRetainedItems;
+    const RenderLimits render_limits{.max_chars = frugal ? std::size_t{64} : std::size_t{1024}};
+    auto summarize = [&](Handle h) { return render(arena_, h, render_limits); };
     const std::size_t step = pairs ? 2 : 1;
     for (std::size_t i = 0; i + step <= args.size(); i += step) {
-      if (call.arg_summaries.size() >= kRetainedItems) {
+      if (call.arg_summaries.size() >= max_summaries) {
         omitted_args += (args.size() - i) / step;
         break;
       }
-      std::string summary = render(arena_, args[i]);
-      if (pairs) summary += ": " + render(arena_, args[i + 1]);
+      std::string summary = summarize(args[i]);
+      if (pairs) summary.append(": ").append(summarize(args[i + 1]));
       if (star_args) summary = std::string("*").append(summary);
       call.arg_summaries.push_back(std::move(summary));
     }
     if (kwargs != kAbsent) {
       if (kind_of(arena_, kwargs) == Kind::dict) {
         const Value& dict = arena_.at(kwargs);
-        for (std::size_t i = 0; i + 1 < dict.items.size(); i += 2) {
-          std::string key = is_text(arena_, dict.items[i])
-                                ? std::string(arena_.at(dict.items[i]).payload().substr(0, 256))
-                                : render(arena_, dict.items[i]);
-          call.arg_summaries.push_back(key + "=" + render(arena_, dict.items[i + 1]));
+        std::size_t pair = 0;
+        for (; 2 * pair + 1 < dict.items.size() && call.arg_summaries.size() < max_summaries; ++pair) {
+          Handle key = dict.items[2 * pair];
+          std::string summary =
+              is_text(arena_, key) ? std::string(arena_.at(key).payload().substr(0, 256)) : summarize(key);
+          call.arg_summaries.push_back(summary.append("=").append(summarize(dict.items[2 * pair + 1])));
         }
-        if (dict.size > dict.items.size() / 2) omitted_args += dict.size - dict.items.size() / 2;
+        omitted_args += dict.size - pair;
       } else {
-        call.arg_summaries.push_back("**" + render(arena_, kwargs));
+        call.arg_summaries.push_back("**" + summarize(kwargs));
       }
     }
     if (omitted_args > 0) call.arg_summaries.push_back("...(" + std::to_string(omitted_args) + " more)");
+    std::size_t used = call.callable.size();
+    for (const std::string& summary : call.arg_summaries) used += summary.size();
+    summary_budget_ -= std::min(summary_budget_, used);
     trace_.calls.push_back(std::move(call));
   } else {
     note_truncation(noted_record_limit_,

@@ -116,6 +116,7 @@ class Machine {
   bool stopped_ = false;
 
   std::uint64_t embedded_budget_ = 0;
+  std::size_t summary_budget_ = 16u << 20;  // characters of call and persistent-id summaries
   std::unordered_set<std::string> import_keys_;
   std::unordered_set<std::string> call_keys_;
   std::vector<Handle> scratch_;
