@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "formats/pickle_names.hpp"
 
 namespace ms::pickle_vm {
 namespace {
 
-constexpr std::size_t kMaxNameBytes = 4096;              // longer module/qualnames are cut (inexact)
-constexpr std::size_t kEmbeddedScanBudget = 64;          // values inspected per call for bytes arguments
+constexpr std::size_t kMaxNameBytes = 4096;      // longer module/qualnames are cut (inexact)
+constexpr std::size_t kFrugalNameBytes = 256;    // the cut once the name budget is spent
+constexpr std::size_t kWholeKeyBytes = 256;      // dedupe keys longer than this keep a prefix and a hash
+constexpr std::size_t kEmbeddedScanBudget = 64;  // values inspected per call for bytes arguments
 constexpr std::uint64_t kValidatedUtf8Bytes = 1u << 20;  // longer str payloads are not validated
 constexpr std::uint64_t kUnrecognisedPrefixBytes = 4096;
 
@@ -306,26 +309,51 @@ Handle Machine::make_collection(Kind kind, std::span<const Handle> items, std::u
   return make(std::move(value));
 }
 
-Handle Machine::make_global(std::string module, std::string qualname, bool exact, std::string_view opcode) {
-  if (protocol_ < 3 && exact) map_python2_name(module, qualname);
-  if (module.size() > kMaxNameBytes || qualname.size() > kMaxNameBytes) {
-    module.resize(std::min(module.size(), kMaxNameBytes));
-    qualname.resize(std::min(qualname.size(), kMaxNameBytes));
-    exact = false;
+Handle Machine::make_owned_text(std::string text) {
+  Value value;
+  value.kind = Kind::str;
+  value.size = text.size();
+  value.text = std::move(text);
+  value.offset = op_offset_;
+  return make(std::move(value));
+}
+
+// `module` and `qualname` are str values; the global refers to them rather than copying, so that any
+// number of globals built from the same memoized strings costs no more than the strings.
+Handle Machine::make_global(Handle module, Handle qualname, bool exact, std::string_view opcode) {
+  constexpr std::size_t kLongestRenamedName = 64;  // every name in the _compat_pickle tables is shorter
+  if (protocol_ < 3 && exact) {
+    std::string_view module_text = arena_.at(module).payload();
+    std::string_view qualname_text = arena_.at(qualname).payload();
+    if (module_text.size() <= kLongestRenamedName && qualname_text.size() <= kLongestRenamedName) {
+      std::string renamed_module(module_text);
+      std::string renamed_qualname(qualname_text);
+      map_python2_name(renamed_module, renamed_qualname);
+      const bool module_changed = renamed_module != module_text;
+      const bool qualname_changed = renamed_qualname != qualname_text;
+      if (module_changed) module = make_owned_text(std::move(renamed_module));
+      if (qualname_changed) qualname = make_owned_text(std::move(renamed_qualname));
+    }
   }
-  std::string key = module + '\n' + qualname;
-  const bool recorded_before = !first_sighting(import_keys_, key);
-  if (has_room(trace_.imports) ||
-      (!recorded_before && trace_.imports.size() < 2 * limits_.max_pickle_records)) {
-    trace_.imports.push_back(PickleImport{module, qualname, op_offset_, std::string(opcode), exact});
+  std::string_view module_text = arena_.at(module).payload();
+  std::string_view qualname_text = arena_.at(qualname).payload();
+  std::string key = dedupe_key(module_text, qualname_text);
+  const bool seen_before = !first_sighting(import_keys_, std::move(key));
+  if (has_room(trace_.imports) || (!seen_before && trace_.imports.size() < 2 * limits_.max_pickle_records)) {
+    // Names are kept whole (up to kMaxNameBytes) until the text budget is spent, then cut short.
+    const std::size_t keep = name_budget_ > 0 ? kMaxNameBytes : kFrugalNameBytes;
+    PickleImport record{std::string(module_text.substr(0, keep)), std::string(qualname_text.substr(0, keep)),
+                        op_offset_, std::string(opcode), exact};
+    if (module_text.size() > keep || qualname_text.size() > keep) record.exact = false;
+    name_budget_ -= std::min(name_budget_, record.module.size() + record.qualname.size());
+    trace_.imports.push_back(std::move(record));
   } else {
     note_truncation(noted_record_limit_,
                     "record limit reached: repeated imports and calls are no longer listed");
   }
   Value value;
   value.kind = Kind::global;
-  value.integer = static_cast<std::int64_t>(module.size());
-  value.text = std::move(module) + qualname;
+  value.items = {module, qualname};
   value.offset = op_offset_;
   return make(std::move(value));
 }
@@ -353,6 +381,22 @@ void Machine::note_truncation(bool& noted, std::string message) {
   if (has_room(trace_.errors)) trace_.errors.push_back({std::move(message), op_offset_, false});
 }
 
+std::string Machine::dedupe_key(std::string_view first, std::string_view second) {
+  std::string key;
+  for (std::string_view part : {first, second}) {
+    if (part.size() <= kWholeKeyBytes) {
+      key.append(part);
+    } else {
+      key.append(part.substr(0, kWholeKeyBytes)).append("\0#");
+      key.append(std::to_string(std::hash<std::string_view>{}(part)))
+          .append("/")
+          .append(std::to_string(part.size()));
+    }
+    key.push_back('\n');
+  }
+  return key;
+}
+
 // Keys are remembered up to twice the record limit, so that past the limit a new import or callable is
 // still listed while repetitions are not.
 bool Machine::first_sighting(std::unordered_set<std::string>& seen, std::string key) {
@@ -368,13 +412,13 @@ void Machine::record_call(std::string_view opcode, Handle callee, std::string_vi
     callable += '.';
     callable += method;
   }
-  const bool new_callable = first_sighting(call_keys_, callable + '\n' + std::string(opcode));
+  const bool new_callable = first_sighting(call_keys_, dedupe_key(callable, opcode));
   if (has_room(trace_.calls) || (new_callable && trace_.calls.size() < 2 * limits_.max_pickle_records)) {
     PickleCall call;
     call.callable = callable;
     if (const Value* origin = origin_global(arena_, callee)) {
-      call.module = origin->module();
-      call.qualname = origin->qualname();
+      call.module = global_module(arena_, *origin).substr(0, kMaxNameBytes);
+      call.qualname = global_qualname(arena_, *origin).substr(0, kMaxNameBytes);
     }
     call.offset = op_offset_;
     call.opcode = std::string(opcode);
