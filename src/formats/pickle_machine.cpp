@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 
 #include "formats/pickle_names.hpp"
 
@@ -11,8 +10,8 @@ namespace ms::pickle_vm {
 namespace {
 
 constexpr std::size_t kMaxNameBytes = 4096;      // longer module/qualnames are cut (inexact)
-constexpr std::size_t kFrugalNameBytes = 256;    // the cut once the name budget is spent
-constexpr std::size_t kWholeKeyBytes = 256;      // dedupe keys longer than this keep a prefix and a hash
+constexpr std::size_t kFrugalNameBytes = 64;     // the cut once the name budget is spent
+constexpr std::size_t kKeyEndBytes = 128;        // dedupe keys of longer names keep both ends and the length
 constexpr std::size_t kEmbeddedScanBudget = 64;  // values inspected per call for bytes arguments
 constexpr std::uint64_t kValidatedUtf8Bytes = 1u << 20;  // longer str payloads are not validated
 constexpr std::uint64_t kUnrecognisedPrefixBytes = 4096;
@@ -381,16 +380,16 @@ void Machine::note_truncation(bool& noted, std::string message) {
   if (has_room(trace_.errors)) trace_.errors.push_back({std::move(message), op_offset_, false});
 }
 
+// Long parts are keyed by their length and both ends: hashing them whole would cost time in proportion
+// to the name on every reuse of a memoized string.
 std::string Machine::dedupe_key(std::string_view first, std::string_view second) {
   std::string key;
   for (std::string_view part : {first, second}) {
-    if (part.size() <= kWholeKeyBytes) {
+    if (part.size() <= 2 * kKeyEndBytes) {
       key.append(part);
     } else {
-      key.append(part.substr(0, kWholeKeyBytes)).append("\0#");
-      key.append(std::to_string(std::hash<std::string_view>{}(part)))
-          .append("/")
-          .append(std::to_string(part.size()));
+      key.append(part.substr(0, kKeyEndBytes)).append("\0", 1).append(std::to_string(part.size()));
+      key.append("\0", 1).append(part.substr(part.size() - kKeyEndBytes));
     }
     key.push_back('\n');
   }

@@ -476,6 +476,33 @@ TEST(PickleVm, RepeatedLongArgumentsDoNotBlowUpTheTrace) {
   EXPECT_EQ(trace.calls.front().arg_summaries[0].size(), 1002u);
 }
 
+TEST(PickleVm, RepeatedLongGlobalNamesDoNotBlowUpTheTrace) {
+  // Two 4000-character names, memoized once and combined by 100k STACK_GLOBALs (500 KB of input).
+  std::string data("\x80\x04"sv);
+  data += "X\xa0\x0f\x00\x00"sv;
+  data += std::string(4000, 'a') +
+          "\x94"
+          "0";
+  data += "X\xa0\x0f\x00\x00"sv;
+  data += std::string(4000, 'b') +
+          "\x94"
+          "0";
+  for (int i = 0; i < 100'000; ++i)
+    data +=
+        "h\x00h\x01\x93"
+        "0"sv;
+  data += "N.";
+  PickleTrace trace = run(data);
+  EXPECT_TRUE(trace.errors.empty());
+  ASSERT_EQ(trace.imports.size(), 100'000u);
+  std::size_t characters = 0;
+  for (const auto& import : trace.imports) characters += import.module.size() + import.qualname.size();
+  EXPECT_LT(characters, 32u << 20);  // 800 MB if every name were kept whole
+  EXPECT_EQ(trace.imports.front().module, std::string(4000, 'a'));
+  EXPECT_TRUE(trace.imports.front().exact);
+  EXPECT_FALSE(trace.imports.back().exact);
+}
+
 TEST(PickleVm, CyclicValuesRenderBoundedly) {
   // L = []; memo L; X = L(); memo X; L.append(X); X()
   PickleTrace trace =
