@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "formats/json.hpp"
 #include "scan/keras/config_text.hpp"
 
 namespace ms::keras {
@@ -61,8 +62,8 @@ struct Version {
 
 struct AffectedRange {
   std::string_view cve;
-  Version first;    // inclusive
-  Version fixed;    // exclusive
+  Version first;  // inclusive
+  Version fixed;  // exclusive
   std::string_view text;
 };
 
@@ -92,6 +93,8 @@ std::optional<Version> parse_version(std::string_view text) {
   return version;
 }
 
+constexpr std::size_t kMaxPointerBytes = 1024;
+
 const RuleInfo& info(Rule rule) { return kRules[static_cast<std::size_t>(rule)]; }
 
 void add_version_context(Finding& finding, std::string_view claim) {
@@ -106,10 +109,11 @@ void add_version_context(Finding& finding, std::string_view claim) {
     for (const AffectedRange& range : kAffected) {
       if (range.cve != reference) continue;
       bool inside = range.first <= *version && *version < range.fixed;
-      finding.evidence.push_back("version claim: the file says Keras " + printable(claim, 40) + ", " +
-                                 (inside ? "inside" : "outside") + " the range affected by " + reference + " (" +
-                                 std::string(range.text) + ")" +
-                                 (inside ? "" : "; the claim is not trusted and does not lower the severity"));
+      finding.evidence.push_back(
+          "version claim: the file says Keras " + printable(claim, 40) + ", " +
+          (inside ? "inside" : "outside") + " the range affected by " + reference + " (" +
+          std::string(range.text) + ")" +
+          (inside ? "" : "; the claim is not trusted and does not lower the severity"));
     }
   }
 }
@@ -118,13 +122,27 @@ void add_version_context(Finding& finding, std::string_view claim) {
 
 std::string_view rule_id(Rule rule) { return info(rule).id; }
 
-Finding make_finding(Rule rule, Severity severity, std::string pointer, std::string reason,
+std::string bounded_pointer(std::string_view pointer) {
+  if (pointer.size() <= kMaxPointerBytes) return std::string(pointer);
+  std::string out(pointer.substr(0, kMaxPointerBytes / 2));
+  out += "/...";
+  out += pointer.substr(pointer.size() - kMaxPointerBytes / 2);
+  return out;
+}
+
+std::string child_pointer(std::string_view pointer, std::string_view key) {
+  std::string token = json_pointer_token(key.substr(0, kMaxPointerBytes));
+  if (pointer.size() + token.size() < kMaxPointerBytes) return std::string(pointer) + "/" + token;
+  return bounded_pointer(bounded_pointer(pointer) + "/" + token);
+}
+
+Finding make_finding(Rule rule, Severity severity, std::string_view pointer, std::string reason,
                      std::vector<std::string> evidence) {
   const RuleInfo& rule_info = info(rule);
   Finding finding;
   finding.rule_id = std::string(rule_info.id);
   finding.severity = severity;
-  finding.location.json_pointer = std::move(pointer);
+  finding.location.json_pointer = bounded_pointer(pointer);
   finding.reason = std::move(reason);
   finding.evidence = std::move(evidence);
   finding.fix = std::string(rule_info.fix);
@@ -136,10 +154,12 @@ Finding make_finding(Rule rule, Severity severity, std::string pointer, std::str
 std::string_view lambda_loading_note(KerasConfigSource::Container container) {
   switch (container) {
     case KerasConfigSource::Container::keras_v3:
-      return "loading: Keras 3 and tf.keras 2.13+ run it only with safe_mode=False or after a safe-mode bypass "
+      return "loading: Keras 3 and tf.keras 2.13+ run it only with safe_mode=False or after a safe-mode "
+             "bypass "
              "(e.g. an enable_unsafe_deserialization gadget earlier in the config)";
     case KerasConfigSource::Container::legacy_h5:
-      return "loading: runs on every load by Keras 2 and by Keras 3 before 3.11.3, which ignores safe_mode for "
+      return "loading: runs on every load by Keras 2 and by Keras 3 before 3.11.3, which ignores safe_mode "
+             "for "
              ".h5 files (CVE-2025-9905)";
     case KerasConfigSource::Container::saved_model:
       return "loading: runs when tf.keras rebuilds the model from the SavedModel's Keras metadata";
@@ -161,7 +181,9 @@ void FindingSink::add(Finding finding) {
     return;
   }
   ++count;
-  if (custom) custom_symbols_.emplace(finding.allowlist_symbol, std::pair<std::size_t, std::size_t>{findings_.size(), 1});
+  if (custom)
+    custom_symbols_.emplace(finding.allowlist_symbol,
+                            std::pair<std::size_t, std::size_t>{findings_.size(), 1});
   findings_.push_back(std::move(finding));
 }
 
@@ -177,7 +199,8 @@ void FindingSink::flush(ScanContext& ctx) {
     note.rule_id = rule;
     note.severity = Severity::info;
     note.reason = std::to_string(count) + " further " + rule + " findings in this config were not listed";
-    note.evidence.push_back("limit: " + std::to_string(kMaxFindingsPerRule) + " findings per rule and config");
+    note.evidence.push_back("limit: " + std::to_string(kMaxFindingsPerRule) +
+                            " findings per rule and config");
     findings_.push_back(std::move(note));
   }
   for (Finding& finding : findings_) {

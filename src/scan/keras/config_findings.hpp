@@ -28,8 +28,14 @@ enum class Rule {
 std::string_view rule_id(Rule rule);
 
 // A finding with the rule's id, default fix and references; `pointer` is relative to the config root.
-Finding make_finding(Rule rule, Severity severity, std::string pointer, std::string reason,
+Finding make_finding(Rule rule, Severity severity, std::string_view pointer, std::string reason,
                      std::vector<std::string> evidence);
+
+// Pointers into a hostile document can be as long as the document itself (long keys at every level);
+// findings keep at most about a kilobyte of them, head and tail.
+std::string bounded_pointer(std::string_view pointer);
+// "/a/b" + "c" -> "/a/b/c", escaping the key as RFC 6901 requires, bounded like bounded_pointer.
+std::string child_pointer(std::string_view pointer, std::string_view key);
 
 // What a loader of `container` does with Lambda bytecode, for evidence lines.
 std::string_view lambda_loading_note(KerasConfigSource::Container container);

@@ -2,6 +2,7 @@
 // pickled module, TFSMLayer / TF-Hub KerasLayer paths, TFOpLambda's TensorFlow symbol, and lookup or
 // tokenizer layers that read vocabulary files.
 #include <array>
+#include <cctype>
 
 #include "formats/marshal.hpp"
 #include "scan/keras/config_text.hpp"
@@ -42,8 +43,9 @@ Severity location_severity(ResourceKind kind) {
 }
 
 std::string describe_location(std::string_view text, ResourceKind kind) {
-  return kind == ResourceKind::none ? "relative path '" + printable(text, 200) + "' (resolved against the working "
-                                      "directory of the loading process)"
+  return kind == ResourceKind::none ? "relative path '" + printable(text, 200) +
+                                          "' (resolved against the working "
+                                          "directory of the loading process)"
                                     : std::string(to_string(kind)) + " '" + printable(text, 200) + "'";
 }
 
@@ -77,19 +79,18 @@ void ConfigWalker::inspect_lambda_layer(const JsonValue& object, const std::stri
   if (config == nullptr || !config->is_object()) return;
   const JsonValue* function = config->get("function");
   if (function == nullptr) return;
-  std::string function_pointer = pointer + "/config/function";
+  std::string function_pointer = child_pointer(child_pointer(pointer, "config"), "function");
   std::string layer = printable(config->string_at("name"), 80);
   const JsonValue* function_type = config->get("function_type");
 
-  if (function->is_array() && !(function_type && function_type->is_string() && function_type->text == "lambda")) {
+  if (function->is_array() &&
+      !(function_type && function_type->is_string() && function_type->text == "lambda")) {
     // Keras 3's .h5 loader turns any list into a __lambda__ without looking at function_type.
-    LambdaSite site;
-    if (!function->items.empty()) site.code = &function->items[0];
-    if (function->items.size() > 1) site.defaults = &function->items[1];
-    if (function->items.size() > 2) site.closure = &function->items[2];
+    LambdaSite site =
+        lambda_site_of(*function, "Lambda '" + layer +
+                                      "' function without function_type 'lambda' (Keras 3's .h5 "
+                                      "loader still runs it)");
     site.globals_module = std::string(config->string_at("module"));
-    site.form = "Lambda '" + layer + "' function as [code, defaults, closure] without function_type 'lambda' "
-                "(Keras 3's .h5 loader still runs it)";
     report_lambda(site, *function, function_pointer);
   } else if (function->is_string() && function_type == nullptr && !handled_.contains(function)) {
     handled_.insert(function);
@@ -97,7 +98,8 @@ void ConfigWalker::inspect_lambda_layer(const JsonValue& object, const std::stri
                    function_pointer, "Lambda '" + layer + "' function given by name");
   } else if (function->is_object()) {
     const JsonValue* arguments = config->get("arguments");
-    attach_context(*function, "called by Lambda layer '" + layer + "' as function(inputs, **arguments), arguments: " +
+    attach_context(*function, "called by Lambda layer '" + layer +
+                                  "' as function(inputs, **arguments), arguments: " +
                                   (arguments ? brief_json(*arguments) : std::string("none")));
   }
 }
@@ -107,12 +109,14 @@ void ConfigWalker::inspect_torch_wrapper(const JsonValue& object, const std::str
   const JsonValue* blob = config && config->is_object() ? config->get("module") : nullptr;
   if (blob == nullptr || !blob->is_string()) return;
   handled_.insert(blob);
-  std::vector<std::string> evidence{
-      "config.module: " + std::to_string(blob->text.size()) + " base64 characters (about " +
-          std::to_string(blob->text.size() / 4 * 3) + " bytes decoded)",
-      "blob " + describe_blob_start(blob->text),
-      "loading: Keras 3.11.0-3.11.2 unpickles it even with safe_mode=True; later versions with safe_mode=False"};
-  report(blob, make_finding(Rule::torch_module_wrapper, Severity::critical, pointer + "/config/module",
+  std::vector<std::string> evidence{"config.module: " + std::to_string(blob->text.size()) +
+                                        " base64 characters (about " +
+                                        std::to_string(blob->text.size() / 4 * 3) + " bytes decoded)",
+                                    "blob " + describe_blob_start(blob->text),
+                                    "loading: Keras 3.11.0-3.11.2 unpickles it even with safe_mode=True; "
+                                    "later versions with safe_mode=False"};
+  report(blob, make_finding(Rule::torch_module_wrapper, Severity::critical,
+                            child_pointer(child_pointer(pointer, "config"), "module"),
                             "TorchModuleWrapper embeds a torch.save() blob that Keras passes to torch.load "
                             "(pickle), which runs code chosen by the blob",
                             std::move(evidence)));
@@ -129,12 +133,14 @@ void ConfigWalker::inspect_tfsm_layer(const JsonValue& object, const std::string
     if (std::string_view endpoint = config->string_at(key); !endpoint.empty())
       evidence.push_back(std::string(key) + ": " + printable(endpoint, 80));
   }
-  evidence.emplace_back("loading: tf.saved_model.load runs the SavedModel's graph, whose ops can read and write "
-                        "files; Keras before 3.13.2 loads it even with safe_mode=True");
-  report(path, make_finding(Rule::tfsm_layer, location_severity(kind), pointer + "/config/filepath",
+  evidence.emplace_back(
+      "loading: tf.saved_model.load runs the SavedModel's graph, whose ops can read and write "
+      "files; Keras before 3.13.2 loads it even with safe_mode=True");
+  report(path, make_finding(Rule::tfsm_layer, location_severity(kind),
+                            child_pointer(child_pointer(pointer, "config"), "filepath"),
                             "TFSMLayer loads an external TensorFlow SavedModel from " +
-                                std::string(kind == ResourceKind::none ? "a path outside the model file"
-                                                                       : to_string(kind)),
+                                (kind == ResourceKind::none ? std::string("a path outside the model file")
+                                                            : with_article(kind)),
                             std::move(evidence)));
 }
 
@@ -144,11 +150,13 @@ void ConfigWalker::inspect_hub_layer(const JsonValue& object, const std::string&
   if (handle == nullptr || !handle->is_string()) return;
   handled_.insert(handle);
   ResourceKind kind = classify_resource(handle->text);
-  report(handle, make_finding(Rule::hub_layer, location_severity(kind), pointer + "/config/handle",
-                              "TF-Hub KerasLayer downloads or opens the SavedModel named by its handle at load time",
-                              {"handle: " + describe_location(handle->text, kind),
-                               "loading: needs the tensorflow_hub package, which fetches remote handles and runs "
-                               "the SavedModel's graph"}));
+  report(handle,
+         make_finding(Rule::hub_layer, location_severity(kind),
+                      child_pointer(child_pointer(pointer, "config"), "handle"),
+                      "TF-Hub KerasLayer downloads or opens the SavedModel named by its handle at load time",
+                      {"handle: " + describe_location(handle->text, kind),
+                       "loading: needs the tensorflow_hub package, which fetches remote handles and runs "
+                       "the SavedModel's graph"}));
 }
 
 void ConfigWalker::inspect_tf_op_lambda(const JsonValue& object, const std::string& pointer) {
@@ -160,18 +168,27 @@ void ConfigWalker::inspect_tf_op_lambda(const JsonValue& object, const std::stri
   std::optional<Gadget> gadget = match_gadget(symbol);
   if (!gadget) return;
   handled_.insert(function);
-  std::vector<std::string> evidence{"function: " + printable(symbol, 120), "effect: " + std::string(gadget->effect)};
-  if (const JsonValue* nodes = object.get("inbound_nodes")) evidence.push_back("call arguments: " + brief_json(*nodes, 300));
-  report(function, make_finding(Rule::gadget, Severity::critical, pointer + "/config/function",
-                                "TFOpLambda calls " + printable(symbol, 120) + ", which is " +
-                                    std::string(gadget->effect),
-                                std::move(evidence)));
+  std::vector<std::string> evidence{"function: " + printable(symbol, 120),
+                                    "effect: " + std::string(gadget->effect)};
+  if (const JsonValue* nodes = object.get("inbound_nodes"))
+    evidence.push_back("call arguments: " + brief_json(*nodes, 300));
+  report(function,
+         make_finding(
+             Rule::gadget, Severity::critical, child_pointer(child_pointer(pointer, "config"), "function"),
+             "TFOpLambda calls " + printable(symbol, 120) + ", which is " + std::string(gadget->effect),
+             std::move(evidence)));
 }
 
 void ConfigWalker::inspect_resource_parameters(const JsonValue& object, std::string_view class_leaf,
                                                const std::string& pointer) {
   static constexpr auto kFileParameters = std::to_array<std::string_view>({
-      "merges", "merges_file", "proto", "spm_proto", "vocab_file", "vocabulary", "vocabulary_file",
+      "merges",
+      "merges_file",
+      "proto",
+      "spm_proto",
+      "vocab_file",
+      "vocabulary",
+      "vocabulary_file",
       "vocabulary_path",
   });
   const JsonValue* config = object.get("config");
@@ -183,12 +200,14 @@ void ConfigWalker::inspect_resource_parameters(const JsonValue& object, std::str
     if ((key == "proto" || key == "spm_proto") && value->text.size() > 4096) continue;
     handled_.insert(value);
     ResourceKind kind = classify_resource(value->text);
-    report(value, make_finding(Rule::external_resource, Severity::high, child_pointer(pointer + "/config", key),
-                               std::string(class_leaf) + " '" + std::string(key) +
-                                   "' names a file that Keras reads when loading the model",
-                               {"parameter: " + std::string(key), "value: " + describe_location(value->text, kind),
-                                "loading: read through tf.io.gfile, which also fetches gs://, s3://, hdfs:// and "
-                                "http(s) locations; Keras before 3.12 does so even with safe_mode=True"}));
+    report(value,
+           make_finding(Rule::external_resource, Severity::high,
+                        child_pointer(child_pointer(pointer, "config"), key),
+                        std::string(class_leaf) + " '" + std::string(key) +
+                            "' names a file that Keras reads when loading the model",
+                        {"parameter: " + std::string(key), "value: " + describe_location(value->text, kind),
+                         "loading: read through tf.io.gfile, which also fetches gs://, s3://, hdfs:// and "
+                         "http(s) locations; Keras before 3.12 does so even with safe_mode=True"}));
   }
 }
 

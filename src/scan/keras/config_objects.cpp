@@ -11,13 +11,26 @@ namespace {
 
 // Class names Keras's deserializers treat as plain data, never as a class to import.
 constexpr auto kDataClassNames = std::to_array<std::string_view>({
-    "CompositeTensor", "TensorShape", "TypeSpec", "__bytes__", "__ellipsis__", "__keras_tensor__",
-    "__numpy__", "__slice__", "__tensor__", "__tuple__",
+    "CompositeTensor",
+    "TensorShape",
+    "TypeSpec",
+    "__bytes__",
+    "__ellipsis__",
+    "__keras_tensor__",
+    "__numpy__",
+    "__slice__",
+    "__tensor__",
+    "__tuple__",
 });
 
 // Packages whose registered names ("keras_hub>GemmaBackbone") are library classes, not the author's code.
 constexpr auto kLibraryPackages = std::to_array<std::string_view>({
-    "keras", "keras_cv", "keras_hub", "keras_nlp", "keras_rs", "tensorflow_hub",
+    "keras",
+    "keras_cv",
+    "keras_hub",
+    "keras_nlp",
+    "keras_rs",
+    "tensorflow_hub",
 });
 
 std::string_view leaf_of(std::string_view dotted) {
@@ -37,8 +50,10 @@ std::string qualified(std::string_view module, std::string_view name) {
 std::vector<std::string> names_evidence(const ObjectNames& names) {
   std::vector<std::string> evidence;
   evidence.push_back("class_name: " + printable(names.class_name, 120));
-  evidence.push_back(names.module_present ? "module: " + printable(names.module, 120) : "module: null or absent");
-  if (!names.registered_name.empty()) evidence.push_back("registered_name: " + printable(names.registered_name, 120));
+  evidence.push_back(names.module_present ? "module: " + printable(names.module, 120)
+                                          : "module: null or absent");
+  if (!names.registered_name.empty())
+    evidence.push_back("registered_name: " + printable(names.registered_name, 120));
   return evidence;
 }
 
@@ -46,7 +61,8 @@ std::vector<std::string> names_evidence(const ObjectNames& names) {
 
 void ConfigWalker::report_custom(const JsonValue& subject, const std::string& pointer, Severity severity,
                                  std::string reason, std::string symbol, std::vector<std::string> evidence) {
-  Finding finding = make_finding(Rule::custom_object, severity, pointer, std::move(reason), std::move(evidence));
+  Finding finding =
+      make_finding(Rule::custom_object, severity, pointer, std::move(reason), std::move(evidence));
   finding.allowlist_symbol = std::move(symbol);
   report(&subject, std::move(finding));
 }
@@ -54,13 +70,15 @@ void ConfigWalker::report_custom(const JsonValue& subject, const std::string& po
 void ConfigWalker::inspect_serialized(const JsonValue& object, const std::string& pointer) {
   const JsonValue* class_value = object.get("class_name");
   if (!class_value->is_string() || class_value->text.empty()) {
-    report_malformed(pointer, "'class_name' is not a non-empty string; loaders fail or resolve it differently",
+    report_malformed(pointer,
+                     "'class_name' is not a non-empty string; loaders fail or resolve it differently",
                      {"class_name: " + brief_json(*class_value)});
     return;
   }
   ObjectNames names;
   names.class_name = class_value->text;
-  for (auto [key, target] : {std::pair{"module", &names.module}, std::pair{"registered_name", &names.registered_name}}) {
+  for (auto [key, target] :
+       {std::pair{"module", &names.module}, std::pair{"registered_name", &names.registered_name}}) {
     const JsonValue* value = object.get(key);
     if (value == nullptr || value->is_null()) continue;
     if (!value->is_string()) {
@@ -73,7 +91,7 @@ void ConfigWalker::inspect_serialized(const JsonValue& object, const std::string
   }
 
   std::string_view class_name = names.class_name;
-  if (class_name == "__lambda__") {
+  if (class_name == "__lambda__" || class_name == "__bytecode__") {
     inspect_keras3_lambda(object, pointer);
     return;
   }
@@ -101,7 +119,8 @@ void ConfigWalker::inspect_serialized(const JsonValue& object, const std::string
   inspect_class(object, names, pointer);
 }
 
-void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& names, const std::string& pointer) {
+void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& names,
+                                 const std::string& pointer) {
   std::string_view leaf = leaf_of(names.class_name);
   ModuleInfo module = classify_module(names.module);
   bool keras_scope = module.family == ModuleFamily::none || module.family == ModuleFamily::keras_core;
@@ -111,8 +130,9 @@ void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& nam
     if (leaf == "TFSMLayer") return inspect_tfsm_layer(object, pointer);
     if (leaf == "TFOpLambda" || leaf == "SlicingOpLambda") return inspect_tf_op_lambda(object, pointer);
   }
-  if (leaf == "KerasLayer" && (module.root == "tensorflow_hub" || names.registered_name.starts_with("tensorflow_hub>") ||
-                               module.family == ModuleFamily::none))
+  if (leaf == "KerasLayer" &&
+      (module.root == "tensorflow_hub" || names.registered_name.starts_with("tensorflow_hub>") ||
+       module.family == ModuleFamily::none))
     return inspect_hub_layer(object, pointer);
   if (is_resource_class(leaf)) inspect_resource_parameters(object, leaf, pointer);
 
@@ -131,11 +151,12 @@ void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& nam
     }
     case ModuleFamily::builtins: {
       std::string_view capability = dangerous_builtin_capability(names.class_name);
-      report(&object, make_finding(Rule::function_reference, capability.empty() ? Severity::medium : Severity::critical,
-                                   pointer,
-                                   "the object resolves to Python's builtins." + printable(names.class_name, 80) +
-                                       (capability.empty() ? std::string() : " (" + std::string(capability) + ")"),
-                                   names_evidence(names)));
+      report(&object,
+             make_finding(Rule::function_reference,
+                          capability.empty() ? Severity::medium : Severity::critical, pointer,
+                          "the object resolves to Python's builtins." + printable(names.class_name, 80) +
+                              (capability.empty() ? std::string() : " (" + std::string(capability) + ")"),
+                          names_evidence(names)));
       break;
     }
     case ModuleFamily::keras_core:
@@ -145,18 +166,19 @@ void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& nam
         std::vector<std::string> evidence = names_evidence(names);
         evidence.push_back("resolves to: " + printable(symbol, 160));
         evidence.push_back("effect: " + std::string(gadget->effect));
-        Finding finding = make_finding(Rule::gadget, Severity::critical, pointer,
-                                       "the config reaches " + printable(symbol, 120) + ", which " +
-                                           std::string(gadget->effect),
-                                       std::move(evidence));
+        Finding finding = make_finding(
+            Rule::gadget, Severity::critical, pointer,
+            "the config reaches " + printable(symbol, 120) + ", which " + std::string(gadget->effect),
+            std::move(evidence));
         for (std::string_view reference : gadget->references) finding.references.emplace_back(reference);
         report(&object, std::move(finding));
       } else if (module.family == ModuleFamily::keras_core && !is_known_keras_class(leaf) &&
                  !is_known_keras_function(leaf)) {
         custom_reported = true;
         report_custom(object, pointer, Severity::low,
-                      "'" + printable(symbol, 120) + "' is not a known Keras built-in: Keras imports its module "
-                      "to find it",
+                      "'" + printable(symbol, 120) +
+                          "' is not a known Keras built-in: Keras imports its module "
+                          "to find it",
                       symbol, names_evidence(names));
       }
       break;
@@ -164,9 +186,10 @@ void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& nam
     case ModuleFamily::other: {
       custom_reported = true;
       bool registered = names.registered_name.find('>') != std::string_view::npos;
-      report_custom(object, pointer, Severity::medium,
-                    "custom class '" + printable(symbol, 120) + "': loading needs code the file does not contain",
-                    registered ? std::string(names.registered_name) : symbol, names_evidence(names));
+      report_custom(
+          object, pointer, Severity::medium,
+          "custom class '" + printable(symbol, 120) + "': loading needs code the file does not contain",
+          registered ? std::string(names.registered_name) : symbol, names_evidence(names));
       break;
     }
     case ModuleFamily::none: {
@@ -177,7 +200,8 @@ void ConfigWalker::inspect_class(const JsonValue& object, const ObjectNames& nam
       bool registered = names.registered_name.find('>') != std::string_view::npos;
       std::vector<std::string> evidence = names_evidence(names);
       if (match_gadget("keras." + std::string(name)) || is_python_builtin(name))
-        evidence.push_back("the name matches a non-modeling function; it only resolves through custom objects");
+        evidence.push_back(
+            "the name matches a non-modeling function; it only resolves through custom objects");
       report_custom(object, pointer, Severity::medium,
                     "'" + printable(names.class_name, 80) +
                         "' is not a Keras built-in class: loading needs it as a registered custom object",
@@ -209,15 +233,16 @@ void ConfigWalker::check_registered_name(const JsonValue& object, const ObjectNa
                 std::string(registered), names_evidence(names));
 }
 
-void ConfigWalker::check_function(std::string_view name, std::string_view module, std::string_view registered_name,
-                                  FunctionLookup lookup, const JsonValue& subject, const std::string& pointer,
+void ConfigWalker::check_function(std::string_view name, std::string_view module,
+                                  std::string_view registered_name, FunctionLookup lookup,
+                                  const JsonValue& subject, const std::string& pointer,
                                   std::string_view origin) {
   ModuleInfo info = classify_module(module);
   std::string symbol = qualified(module, name);
-  std::vector<std::string> evidence{"function: " + printable(name, 120),
-                                    module.empty() ? std::string("module: null or absent")
-                                                   : "module: " + printable(module, 120),
-                                    "found as: " + std::string(origin)};
+  std::vector<std::string> evidence{
+      "function: " + printable(name, 120),
+      module.empty() ? std::string("module: null or absent") : "module: " + printable(module, 120),
+      "found as: " + std::string(origin)};
   if (!registered_name.empty()) evidence.push_back("registered_name: " + printable(registered_name, 120));
   bool registered = registered_name.find('>') != std::string_view::npos;
   auto custom = [&](Severity severity, std::string reason, std::string allow) {
@@ -230,8 +255,11 @@ void ConfigWalker::check_function(std::string_view name, std::string_view module
   switch (info.family) {
     case ModuleFamily::none:
       if (!is_known_keras_function(name) && !is_known_keras_class(name))
-        custom(Severity::medium, "function '" + printable(name, 80) + "' is not a Keras built-in: loading needs it "
-               "as a custom object", registered ? std::string(registered_name) : std::string(name));
+        custom(Severity::medium,
+               "function '" + printable(name, 80) +
+                   "' is not a Keras built-in: loading needs it "
+                   "as a custom object",
+               registered ? std::string(registered_name) : std::string(name));
       return;
     case ModuleFamily::builtins: {
       // Keras searches its built-in activations, losses, metrics... first, then Python's builtins module.
@@ -240,11 +268,15 @@ void ConfigWalker::check_function(std::string_view name, std::string_view module
         reference(Severity::critical, "the config calls Python's builtins." + printable(name, 80) + " (" +
                                           std::string(capability) + ")");
       } else if (is_python_builtin(name)) {
-        reference(Severity::medium, "the config calls Python's builtins." + printable(name, 80) + ", not a Keras "
-                                    "function");
+        reference(Severity::medium, "the config calls Python's builtins." + printable(name, 80) +
+                                        ", not a Keras "
+                                        "function");
       } else {
-        custom(Severity::medium, "custom function '" + printable(name, 80) + "' saved by name: loading needs it "
-               "as a custom object", registered ? std::string(registered_name) : std::string(name));
+        custom(Severity::medium,
+               "custom function '" + printable(name, 80) +
+                   "' saved by name: loading needs it "
+                   "as a custom object",
+               registered ? std::string(registered_name) : std::string(name));
       }
       return;
     }
@@ -254,32 +286,38 @@ void ConfigWalker::check_function(std::string_view name, std::string_view module
       if (std::optional<Gadget> gadget = match_gadget(symbol)) {
         evidence.push_back("resolves to: " + printable(symbol, 160));
         evidence.push_back("effect: " + std::string(gadget->effect));
-        Finding finding = make_finding(Rule::gadget, Severity::critical, pointer,
-                                       "the config calls " + printable(symbol, 120) + ", which " +
-                                           std::string(gadget->effect),
-                                       evidence);
+        Finding finding = make_finding(
+            Rule::gadget, Severity::critical, pointer,
+            "the config calls " + printable(symbol, 120) + ", which " + std::string(gadget->effect),
+            evidence);
         for (std::string_view cve : gadget->references) finding.references.emplace_back(cve);
         report(&subject, std::move(finding));
       } else if (info.family == ModuleFamily::keras_core && !is_known_keras_function(name) &&
                  !is_known_keras_class(name)) {
-        reference(Severity::high, "'" + printable(symbol, 120) + "' is not a known Keras built-in function: "
-                                  "Keras imports its module and calls it");
+        reference(Severity::high, "'" + printable(symbol, 120) +
+                                      "' is not a known Keras built-in function: "
+                                      "Keras imports its module and calls it");
       }
       return;
     case ModuleFamily::dangerous:
-      reference(Severity::critical, "the config calls " + printable(symbol, 120) + " (" +
-                                        std::string(info.capability) + ")");
+      reference(Severity::critical,
+                "the config calls " + printable(symbol, 120) + " (" + std::string(info.capability) + ")");
       return;
     case ModuleFamily::main:
-      custom(Severity::medium, "function '" + printable(name, 80) + "' from the saving script (__main__): loading "
-             "needs it as a custom object", registered ? std::string(registered_name) : symbol);
+      custom(Severity::medium,
+             "function '" + printable(name, 80) +
+                 "' from the saving script (__main__): loading "
+                 "needs it as a custom object",
+             registered ? std::string(registered_name) : symbol);
       return;
     case ModuleFamily::other:
       if (lookup == FunctionLookup::imports_module) {
-        reference(Severity::critical, "the config makes Keras import '" + printable(module, 80) + "' and call its '" +
-                                          printable(name, 80) + "' (Keras 3 before 3.9 imports any module)");
+        reference(Severity::critical, "the config makes Keras import '" + printable(module, 80) +
+                                          "' and call its '" + printable(name, 80) +
+                                          "' (Keras 3 before 3.9 imports any module)");
       } else {
-        custom(Severity::medium, "function '" + printable(symbol, 120) + "': loading needs it as a custom object",
+        custom(Severity::medium,
+               "function '" + printable(symbol, 120) + "': loading needs it as a custom object",
                registered ? std::string(registered_name) : symbol);
       }
       return;

@@ -1,6 +1,8 @@
 #include "scan/keras/config_text.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace ms::keras {
 namespace {
@@ -15,9 +17,9 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) {
   for (std::size_t i = 1; i < length; ++i)
     if ((byte(pos + i) & 0xC0) != 0x80) return 0;
   unsigned char second = byte(pos + 1);
-  if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
+  if (lead == 0xE0 && second < 0xA0) return 0;   // overlong
   if (lead == 0xED && second >= 0xA0) return 0;  // surrogate
-  if (lead == 0xF0 && second < 0x90) return 0;  // overlong
+  if (lead == 0xF0 && second < 0x90) return 0;   // overlong
   if (lead == 0xF4 && second >= 0x90) return 0;  // above U+10FFFF
   return length;
 }
@@ -25,9 +27,15 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) {
 void append_escaped_byte(std::string& out, unsigned char byte) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (byte) {
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
     default:
       out += "\\x";
       out += kHex[byte >> 4];
@@ -38,8 +46,12 @@ void append_escaped_byte(std::string& out, unsigned char byte) {
 void append_json(std::string& out, const JsonValue& value, std::size_t max_bytes, int depth) {
   if (out.size() > max_bytes) return;
   switch (value.kind) {
-    case JsonValue::Kind::null: out += "null"; return;
-    case JsonValue::Kind::boolean: out += value.boolean ? "true" : "false"; return;
+    case JsonValue::Kind::null:
+      out += "null";
+      return;
+    case JsonValue::Kind::boolean:
+      out += value.boolean ? "true" : "false";
+      return;
     case JsonValue::Kind::number: {
       if (!value.text.empty()) {
         out += printable(value.text, 40);
@@ -56,7 +68,8 @@ void append_json(std::string& out, const JsonValue& value, std::size_t max_bytes
       out += '"';
       return;
     case JsonValue::Kind::array:
-    case JsonValue::Kind::object: break;
+    case JsonValue::Kind::object:
+      break;
   }
   bool is_object = value.is_object();
   out += is_object ? '{' : '[';
@@ -156,7 +169,8 @@ ResourceKind classify_resource(std::string_view text) {
     std::string_view user = text.substr(1, slash == std::string_view::npos ? text.size() : slash - 1);
     bool user_like = !user.empty() && slash != std::string_view::npos;
     for (char c : user)
-      user_like = user_like && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
+      user_like =
+          user_like && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
     if (user_like) return ResourceKind::home_path;
   }
   if (text[0] == '/' && std::isalnum(static_cast<unsigned char>(text[1]))) return ResourceKind::absolute_path;
@@ -170,15 +184,26 @@ ResourceKind classify_resource(std::string_view text) {
 
 std::string_view to_string(ResourceKind kind) {
   switch (kind) {
-    case ResourceKind::none: return "none";
-    case ResourceKind::remote_url: return "remote URL";
-    case ResourceKind::file_url: return "file URL";
-    case ResourceKind::absolute_path: return "absolute path";
-    case ResourceKind::home_path: return "home-directory path";
-    case ResourceKind::parent_path: return "path leaving the model's directory";
-    case ResourceKind::windows_path: return "Windows path";
+    case ResourceKind::none:
+      return "none";
+    case ResourceKind::remote_url:
+      return "remote URL";
+    case ResourceKind::file_url:
+      return "file URL";
+    case ResourceKind::absolute_path:
+      return "absolute path";
+    case ResourceKind::home_path:
+      return "home-directory path";
+    case ResourceKind::parent_path:
+      return "path leaving the model's directory";
+    case ResourceKind::windows_path:
+      return "Windows path";
   }
   return "none";
+}
+
+std::string with_article(ResourceKind kind) {
+  return (kind == ResourceKind::absolute_path ? "an " : "a ") + std::string(to_string(kind));
 }
 
 }  // namespace ms::keras

@@ -29,5 +29,7 @@ enum class ResourceKind {
 // What `text` names, if it is a URL or a path that leaves the model's own directory.
 ResourceKind classify_resource(std::string_view text);
 std::string_view to_string(ResourceKind kind);
+// "an absolute path", "a remote URL".
+std::string with_article(ResourceKind kind);
 
 }  // namespace ms::keras

@@ -17,15 +17,10 @@ namespace ms::keras {
 // The `module` / `class_name` / `registered_name` triple of a serialized object, as found.
 struct ObjectNames {
   std::string_view class_name;
-  std::string_view module;         // empty when null or absent
-  bool module_present = false;     // the key exists and is a string
+  std::string_view module;           // empty when null or absent
+  bool module_present = false;       // the key exists and is a string
   std::string_view registered_name;  // empty when null or absent
 };
-
-// "/a/b" + "c" -> "/a/b/c", escaping the key as RFC 6901 requires.
-inline std::string child_pointer(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + json_pointer_token(key);
-}
 
 // How a function name is looked up: Keras 3's deserializer imports `module` (before 3.9, any module);
 // Keras 2 resolves bare names among its built-ins and the caller's custom objects only.
@@ -50,6 +45,8 @@ class ConfigWalker {
   void check_string(const JsonValue& value, const std::string& pointer, Frame frame);
   void check_lambda_sites(const JsonValue& object, const std::string& pointer);
   void check_bare_module(const JsonValue& object, const std::string& pointer);
+  void check_raw_function(const JsonValue& value, const std::string& pointer);
+  static LambdaSite lambda_site_of(const JsonValue& value, const std::string& description);
 
   // Serialized objects (config_objects.cpp).
   void inspect_serialized(const JsonValue& object, const std::string& pointer);
@@ -60,8 +57,8 @@ class ConfigWalker {
                       std::string_view origin);
   void check_registered_name(const JsonValue& object, const ObjectNames& names, const std::string& pointer,
                              bool custom_reported);
-  void report_custom(const JsonValue& subject, const std::string& pointer, Severity severity, std::string reason,
-                     std::string symbol, std::vector<std::string> evidence);
+  void report_custom(const JsonValue& subject, const std::string& pointer, Severity severity,
+                     std::string reason, std::string symbol, std::vector<std::string> evidence);
   void report_malformed(const std::string& pointer, std::string reason, std::vector<std::string> evidence);
 
   // Layers with their own risks (config_layers.cpp).

@@ -19,8 +19,8 @@ bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-std::string join_limited(const std::vector<std::string>& items, std::size_t max_items, std::size_t max_item_bytes,
-                         bool quote) {
+std::string join_limited(const std::vector<std::string>& items, std::size_t max_items,
+                         std::size_t max_item_bytes, bool quote) {
   std::string out;
   for (std::size_t i = 0; i < items.size() && i < max_items; ++i) {
     if (i) out += ", ";
@@ -47,20 +47,24 @@ void add_indicator(LambdaAnalysis& analysis, std::string text) {
     analysis.indicators.push_back(std::move(text));
 }
 
-void inspect_code(LambdaAnalysis& analysis, std::vector<std::string>& details, const MarshalCodeResult& result) {
+void inspect_code(LambdaAnalysis& analysis, std::vector<std::string>& details,
+                  const MarshalCodeResult& result) {
   const MarshalCode& code = result.code;
   details.push_back("interpreter: code object layout of CPython " + printable(result.python_versions, 40) +
                     " (other Python versions fail to load it)");
-  details.push_back("code object: '" + printable(code.name, 60) + "' from file '" + printable(code.filename, 120) +
-                    "' line " + std::to_string(code.first_line) + ", " + std::to_string(code.argcount) +
-                    " argument(s), " + std::to_string(code.nested.size()) + " nested code object(s)");
+  details.push_back("code object: '" + printable(code.name, 60) + "' from file '" +
+                    printable(code.filename, 120) + "' line " + std::to_string(code.first_line) + ", " +
+                    std::to_string(code.argcount) + " argument(s), " + std::to_string(code.nested.size()) +
+                    " nested code object(s)");
 
-  // Names and strings of every layout the bytes decode under: a polyglot may show one interpreter harmless code.
+  // Names and strings of every layout the bytes decode under: a polyglot may show one interpreter harmless
+  // code.
   for (const MarshalLayoutParse& alternative : result.alternatives)
-    details.push_back("also decodes as CPython " + printable(alternative.python_versions, 40) + " code object '" +
-                      printable(alternative.code.name, 60) + "'");
+    details.push_back("also decodes as CPython " + printable(alternative.python_versions, 40) +
+                      " code object '" + printable(alternative.code.name, 60) + "'");
   for (const MarshalAnomaly& anomaly : result.anomalies)
-    details.push_back("marshal anomaly: " + std::string(to_string(anomaly.kind)) + ": " + printable(anomaly.detail, 120));
+    details.push_back("marshal anomaly: " + std::string(to_string(anomaly.kind)) + ": " +
+                      printable(anomaly.detail, 120));
   std::vector<std::string> names = all_names(result);
   for (const std::string& name : names) {
     if (std::string_view capability = code_name_capability(name); !capability.empty())
@@ -72,9 +76,11 @@ void inspect_code(LambdaAnalysis& analysis, std::vector<std::string>& details, c
   std::vector<std::string> strings = all_string_constants(result);
   for (const std::string& text : strings) {
     if (std::string_view capability = string_capability(text); !capability.empty())
-      add_indicator(analysis, "string constant '" + printable(text, 120) + "' (" + std::string(capability) + ")");
+      add_indicator(analysis,
+                    "string constant '" + printable(text, 400) + "' (" + std::string(capability) + ")");
   }
-  if (!strings.empty()) details.push_back("string constants: " + join_limited(strings, kMaxListedStrings, 120, true));
+  if (!strings.empty())
+    details.push_back("string constants: " + join_limited(strings, kMaxListedStrings, 400, true));
 }
 
 }  // namespace
@@ -116,7 +122,8 @@ LambdaAnalysis analyze_lambda(const LambdaSite& site, const Limits& limits) {
     std::string encoding;
     try {
       std::vector<std::uint8_t> bytes = lambda_code_bytes(site.code->text, encoding);
-      details.push_back("encoding: " + encoding + ", " + std::to_string(bytes.size()) + " bytes of marshal data");
+      details.push_back("encoding: " + encoding + ", " + std::to_string(bytes.size()) +
+                        " bytes of marshal data");
       MarshalCodeResult result = parse_marshal_code(Bytes(bytes.data(), bytes.size()), limits);
       analysis.parsed = true;
       inspect_code(analysis, details, result);
@@ -133,10 +140,11 @@ LambdaAnalysis analyze_lambda(const LambdaSite& site, const Limits& limits) {
     ModuleInfo module = classify_module(site.globals_module);
     details.push_back("globals: namespace of module '" + printable(site.globals_module, 80) + "'");
     if (module.family == ModuleFamily::dangerous || module.family == ModuleFamily::builtins)
-      add_indicator(analysis, "runs with the globals of module '" + printable(site.globals_module, 80) + "' (" +
-                                  std::string(module.capability) + ")");
+      add_indicator(analysis, "runs with the globals of module '" + printable(site.globals_module, 80) +
+                                  "' (" + std::string(module.capability) + ")");
   }
-  for (const auto& [label, value] : {std::pair{"defaults", site.defaults}, std::pair{"closure", site.closure}}) {
+  for (const auto& [label, value] :
+       {std::pair{"defaults", site.defaults}, std::pair{"closure", site.closure}}) {
     if (value == nullptr || value->is_null()) continue;
     details.push_back(std::string(label) + ": " + brief_json(*value));
     std::vector<std::string_view> strings;
@@ -149,7 +157,8 @@ LambdaAnalysis analyze_lambda(const LambdaSite& site, const Limits& limits) {
   }
 
   analysis.severity = analysis.indicators.empty() ? Severity::high : Severity::critical;
-  for (const std::string& indicator : analysis.indicators) analysis.evidence.push_back("reaches: " + indicator);
+  for (const std::string& indicator : analysis.indicators)
+    analysis.evidence.push_back("reaches: " + indicator);
   for (std::string& detail : details) analysis.evidence.push_back(std::move(detail));
   return analysis;
 }

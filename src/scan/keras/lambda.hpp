@@ -22,8 +22,8 @@ struct LambdaSite {
 
 struct LambdaAnalysis {
   Severity severity = Severity::high;
-  bool parsed = false;          // a code object was decoded
-  std::string error;            // why it could not be decoded
+  bool parsed = false;                  // a code object was decoded
+  std::string error;                    // why it could not be decoded
   std::vector<std::string> indicators;  // what makes it critical ("name 'system' (process execution)")
   std::vector<std::string> evidence;    // everything seen, indicators first
 };

@@ -23,7 +23,7 @@ enum class ModuleFamily {
 
 struct ModuleInfo {
   ModuleFamily family = ModuleFamily::none;
-  std::string root;           // first dotted component
+  std::string root;             // first dotted component
   std::string_view capability;  // for `dangerous`: what the module gives access to
 };
 
