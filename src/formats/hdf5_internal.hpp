@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "formats/hdf5.hpp"
@@ -82,6 +83,8 @@ class Context {
   void anomaly(Hdf5AnomalyKind kind, std::string detail, std::uint64_t offset);
   // The object path anomalies are attributed to.
   std::string current_path;
+  // Committed datatypes already resolved (address -> type, or the error that resolving it raised).
+  std::map<std::uint64_t, std::variant<Hdf5Datatype, FormatError>> committed_types;
   // Parsed global heap collections: address -> (object index -> object data); nullptr when unreadable.
   std::map<std::uint64_t, std::shared_ptr<const std::map<std::uint32_t, Bytes>>> global_heaps;
 

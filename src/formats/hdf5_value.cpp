@@ -214,6 +214,7 @@ Hdf5Value decode_value(Context& ctx, const Hdf5Datatype& type, const std::vector
       ctx.fail("array datatype size does not match its dimensions", data.file_offset());
   }
   std::uint64_t total = saturating_mul(count, per_element);
+  if (element->size == 0 && total > 0) ctx.fail("zero-size datatype", data.file_offset());
 
   if (element->type_class == Class::variable_length && !element->vlen_string) {
     v.kind = Hdf5Value::Kind::sequence;
