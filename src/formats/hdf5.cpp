@@ -127,6 +127,7 @@ Hdf5DatasetInfo read_dataset(Context& ctx, const ObjectHeader& header) {
   info.type =
       parse_datatype_message(ctx, type_message->data, type_message->offset, type_message->flags & 0x02);
   info.datatype = info.type.description();
+  ctx.charge_metadata_bytes(info.datatype.size(), type_message->offset);
   info.element_size = info.type.size;
   info.declared_bytes = space.null ? 0 : saturating_mul(space.element_count(), info.element_size);
   if (const Message* m = header.first(kMsgFilterPipeline)) {
@@ -208,6 +209,7 @@ Contents read_contents(Context& ctx, std::uint64_t address, const std::string& p
       recover(ctx, Hdf5AnomalyKind::malformed, "committed datatype", [&] {
         object.committed_type =
             parse_datatype_message(ctx, datatype->data, datatype->offset, datatype->flags & 0x02);
+        ctx.charge_metadata_bytes(object.committed_type->description().size(), datatype->offset);
       });
       break;
     case Kind::unknown:
@@ -246,6 +248,7 @@ class Walker {
       if (seen != visited_.end()) {
         Hdf5Link alias = to_public_link(link);
         alias.hard_target = seen->second;
+        ctx_.charge_metadata_bytes(alias.hard_target.size(), link.address);
         out_.objects[parent].links.push_back(std::move(alias));
         continue;
       }
@@ -285,6 +288,14 @@ class Walker {
           "more than max_hdf5_objects (" + std::to_string(ctx_.limits().max_hdf5_objects) + ") objects",
           contents.object.address);
     std::vector<ParsedLink> links = std::move(contents.links);
+    // Paths repeat their ancestors' names: a deep chain of long names could otherwise hold far more
+    // bytes than the file.
+    ctx_.charge_metadata_bytes(contents.object.path.size(), contents.object.address);
+    for (const ParsedLink& link : links) {
+      ctx_.charge_metadata_bytes(
+          link.name.size() + link.soft_target.size() + link.external_file.size() + link.external_path.size(),
+          contents.object.address);
+    }
     // Name order, as libhdf5 iterates by name; bytes compare unsigned.
     std::stable_sort(links.begin(), links.end(),
                      [](const ParsedLink& a, const ParsedLink& b) { return a.name < b.name; });

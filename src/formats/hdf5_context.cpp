@@ -123,10 +123,11 @@ void Context::step(std::uint64_t units) {
         0);
 }
 
-void Context::charge_attribute_bytes(std::uint64_t bytes, std::uint64_t offset) {
+void Context::charge_metadata_bytes(std::uint64_t bytes, std::uint64_t offset) {
   attribute_bytes_ += bytes;
   if (bytes > limits_.max_metadata_bytes || attribute_bytes_ > limits_.max_metadata_bytes)
-    limit("attribute values exceed max_metadata_bytes (" + std::to_string(limits_.max_metadata_bytes) + ")",
+    limit("decoded metadata (attribute values, names, paths) exceeds max_metadata_bytes (" +
+              std::to_string(limits_.max_metadata_bytes) + ")",
           offset);
 }
 

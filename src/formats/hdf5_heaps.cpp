@@ -68,7 +68,9 @@ std::string local_heap_string(Context& ctx, Bytes segment, std::uint64_t offset,
   Bytes rest = segment.subspan(offset);
   const void* nul = std::memchr(rest.data(), 0, rest.size());
   if (!nul) ctx.fail("local heap string without NUL terminator", where);
-  return std::string(as_chars(rest.first(static_cast<const std::uint8_t*>(nul) - rest.data())));
+  std::size_t length = static_cast<const std::uint8_t*>(nul) - rest.data();
+  ctx.step(1 + length / 64);  // many entries may name the same long string
+  return std::string(as_chars(rest.first(length)));
 }
 
 Bytes global_heap_object(Context& ctx, std::uint64_t collection, std::uint32_t index) {

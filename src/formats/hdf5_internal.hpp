@@ -76,8 +76,10 @@ class Context {
   // Counts units of work (nodes, entries, messages); throws LimitError past a budget that grows with the
   // file size, so that structures shared many times over cannot multiply the work.
   void step(std::uint64_t units = 1);
-  // Charges decoded attribute bytes against limits.max_metadata_bytes.
-  void charge_attribute_bytes(std::uint64_t bytes, std::uint64_t offset);
+  // Charges bytes the result will hold (decoded attribute values, names, paths, link targets, type
+  // descriptions) against limits.max_metadata_bytes, so that shared or deeply nested structures cannot
+  // make the result much larger than the file.
+  void charge_metadata_bytes(std::uint64_t bytes, std::uint64_t offset);
   void count_attribute(std::uint64_t offset);
 
   void anomaly(Hdf5AnomalyKind kind, std::string detail, std::uint64_t offset);
@@ -175,6 +177,7 @@ class FractalHeap {
   std::uint16_t id_length() const { return id_length_; }
 
  private:
+  Bytes locate(Bytes heap_id);
   Bytes managed(std::uint64_t offset, std::uint64_t length);
   Bytes huge(Bytes id);
   std::uint64_t row_block_size(unsigned row) const;

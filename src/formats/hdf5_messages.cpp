@@ -123,6 +123,7 @@ Hdf5Attribute parse_attribute_message(Context& ctx, Bytes data, std::uint64_t of
   attribute.datatype = parse_datatype_message(ctx, type_bytes, type_offset, shared_type);
   Dataspace space = parse_dataspace(ctx, space_reader);
   attribute.value = decode_value(ctx, attribute.datatype, space.dims, space.null, r);
+  ctx.charge_metadata_bytes(attribute.name.size() + attribute.value.type_description.size(), offset);
   attribute.decoded = !space.null && decodable(attribute.datatype);
   return attribute;
 }
@@ -277,6 +278,7 @@ std::vector<Hdf5DatasetInfo::ExternalFile> parse_external_files(Context& ctx, By
     file.offset = ctx.read_length(r);
     file.size = ctx.read_length(r);
     file.name = local_heap_string(ctx, names, name_offset, where);
+    ctx.charge_metadata_bytes(file.name.size(), where);
     files.push_back(std::move(file));
   }
   return files;

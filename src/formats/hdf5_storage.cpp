@@ -307,6 +307,7 @@ void describe_virtual(Context& ctx, const LayoutMessage& layout, Hdf5DatasetInfo
     return;
   }
   Bytes block = global_heap_object(ctx, layout.address, layout.virtual_index);
+  ctx.step(1 + block.size() / 64);  // many datasets may share one mapping block
   std::uint64_t start = static_cast<std::uint64_t>(block.data() - ctx.file().data());
   ByteReader r(block, kFormat, start);
   unsigned version = r.u8();
@@ -327,6 +328,7 @@ void describe_virtual(Context& ctx, const LayoutMessage& layout, Hdf5DatasetInfo
     Hdf5DatasetInfo::VirtualSource source;
     source.file = c_string("virtual source file name");
     source.dataset = c_string("virtual source dataset name");
+    ctx.charge_metadata_bytes(source.file.size() + source.dataset.size(), r.file_offset());
     info.virtual_sources.push_back(std::move(source));
     skip_selection(ctx, r);
     skip_selection(ctx, r);
