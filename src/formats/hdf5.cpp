@@ -34,8 +34,11 @@ Hdf5Link to_public_link(const ParsedLink& parsed) {
 void add_attribute(Context& ctx, Hdf5Object& object, const Message& message) {
   recover(ctx, Hdf5AnomalyKind::malformed, "attribute message", [&] {
     ctx.count_attribute(message.offset);
-    if (message.flags & 0x02)
-      ctx.fail("attribute stored in the shared object header message heap", message.offset);
+    if (message.flags & 0x02) {
+      ctx.anomaly(Hdf5AnomalyKind::unsupported, "attribute stored in the shared object header message heap",
+                  message.offset);
+      return;
+    }
     object.attributes.push_back(parse_attribute_message(ctx, message.data, message.offset));
   });
 }
@@ -54,8 +57,11 @@ void add_dense_attributes(Context& ctx, Hdf5Object& object, const Message& info)
     recover(ctx, Hdf5AnomalyKind::malformed, "dense attribute", [&] {
       if (record.size() < 9) ctx.fail("attribute name record too short", info.offset);
       ctx.count_attribute(info.offset);
-      if (record[8] & 0x02)
-        ctx.fail("attribute stored in the shared object header message heap", info.offset);
+      if (record[8] & 0x02) {
+        ctx.anomaly(Hdf5AnomalyKind::unsupported, "attribute stored in the shared object header message heap",
+                    info.offset);
+        return;
+      }
       Bytes message = heap.object(record.first(8));
       std::uint64_t offset = static_cast<std::uint64_t>(message.data() - ctx.file().data());
       object.attributes.push_back(parse_attribute_message(ctx, message, offset));

@@ -264,6 +264,24 @@ TEST(Hdf5Reader, ReadsDenseAttributesAndLinks) {
   EXPECT_EQ(link(object(links, "/"), "target")->hard_target, "/g/link_00000_");
 }
 
+TEST(Hdf5Reader, FallsBackToTheCreationOrderIndexWhenTheNameIndexIsDamaged) {
+  std::string bytes = load("track_order_latest.h5");
+  Hdf5File clean = parse(bytes);
+  ASSERT_EQ(object(clean, "/many").kind, Hdf5Object::Kind::group);
+  // The dense group /many is indexed by name (v2 B-tree type 5) and by creation order (type 6).
+  std::size_t name_index = std::string::npos;
+  for (std::size_t at = bytes.find("BTHD"); at != std::string::npos; at = bytes.find("BTHD", at + 1)) {
+    if (bytes[at + 5] == 5) name_index = at;
+  }
+  ASSERT_NE(name_index, std::string::npos);
+  bytes[name_index] = 'X';
+  Hdf5File damaged = parse(bytes);
+  EXPECT_TRUE(damaged.has_anomaly(Hdf5AnomalyKind::malformed));
+  ASSERT_EQ(damaged.objects.size(), clean.objects.size());
+  for (std::size_t i = 0; i < clean.objects.size(); ++i)
+    EXPECT_EQ(damaged.objects[i].path, clean.objects[i].path);
+}
+
 TEST(Hdf5Reader, DecodesValuesTheWayLibhdf5ConvertsThem) {
   Hdf5File file = parse(load("attrs_strings_latest.h5"));
   const Hdf5Object& root = object(file, "/");
