@@ -239,6 +239,30 @@ TEST(Hdf5Reader, DescribesChunkIndexesAndFilters) {
   EXPECT_EQ(dataset(earliest, "/many_chunks_unlimited").chunk_count, std::optional<std::uint64_t>(150000));
 }
 
+TEST(Hdf5Reader, ReadsVersion2LayoutMessages) {
+  // HDF5 1.6 wrote version 1/2 layout messages; rewrite the version 3 message of a 6-element float64
+  // dataset in place (both take 24 bytes in a v1 object header) into that older form.
+  std::string bytes = load("datasets_earliest.h5");
+  Hdf5File before = parse(bytes);
+  const Hdf5DatasetInfo& be = dataset(before, "/be");
+  std::string v3 = std::string("\x03\x01", 2) + std::string(16, '\0');
+  put_u64(v3, 2, be.data_address);
+  put_u64(v3, 10, 48);
+  std::size_t at = bytes.find(v3);
+  ASSERT_NE(at, std::string::npos);
+  std::string v2 = std::string("\x02\x02\x01", 3) + std::string(5 + 8 + 8, '\0');
+  put_u64(v2, 8, be.data_address);
+  v2[16] = 6;  // dimension 0: elements
+  v2[20] = 8;  // dimension 1: element size
+  bytes.replace(at, v2.size(), v2);
+  Hdf5File after = parse(bytes);
+  EXPECT_TRUE(after.anomalies.empty());
+  const Hdf5DatasetInfo& old = dataset(after, "/be");
+  EXPECT_EQ(old.layout, Layout::contiguous);
+  EXPECT_EQ(old.data_address, be.data_address);
+  EXPECT_EQ(old.stored_bytes, std::optional<std::uint64_t>(48));
+}
+
 TEST(Hdf5Reader, ReadsDenseAttributesAndLinks) {
   Hdf5File attrs = parse(load("attrs_dense_1000_latest.h5"));
   const Hdf5Object& g = object(attrs, "/g");
