@@ -183,7 +183,7 @@ enum class Hdf5AnomalyKind {
   eof_mismatch,           // the superblock's end-of-file address differs from the file size
   base_address_mismatch,  // the superblock's base address is not where its signature was found
   duplicate_link,         // a group holds two links with the same name
-  attribute_too_large,    // declared attribute data larger than the bytes that hold it
+  attribute_too_large,    // an attribute's dataspace declares more data than its message holds (not decoded)
   storage_out_of_bounds,  // a dataset's raw data lies (partly) beyond the end of the file
 };
 

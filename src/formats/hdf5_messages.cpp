@@ -122,6 +122,18 @@ Hdf5Attribute parse_attribute_message(Context& ctx, Bytes data, std::uint64_t of
   if (pad) r.skip(std::min<std::uint64_t>(padded8(space_size) - space_size, r.remaining()));
   attribute.datatype = parse_datatype_message(ctx, type_bytes, type_offset, shared_type);
   Dataspace space = parse_dataspace(ctx, space_reader);
+  std::uint64_t declared = saturating_mul(space.element_count(), attribute.datatype.size);
+  if (declared > r.remaining()) {
+    // The dataspace claims more data than the message holds: keep the declared shape, decode nothing.
+    ctx.anomaly(Hdf5AnomalyKind::attribute_too_large,
+                "attribute \"" + attribute.name + "\" declares " + std::to_string(declared) +
+                    " bytes of data but holds " + std::to_string(r.remaining()),
+                offset);
+    attribute.value.type_description = attribute.datatype.description();
+    attribute.value.dims = space.dims;
+    ctx.charge_metadata_bytes(attribute.name.size() + attribute.value.type_description.size(), offset);
+    return attribute;
+  }
   attribute.value = decode_value(ctx, attribute.datatype, space.dims, space.null, r);
   ctx.charge_metadata_bytes(attribute.name.size() + attribute.value.type_description.size(), offset);
   attribute.decoded = !space.null && decodable(attribute.datatype);

@@ -208,6 +208,12 @@ TEST(Hdf5Reader, MeasuresShapeBombs) {
   EXPECT_EQ(bomb.declared_bytes, 8'000'000'000'000'000ull);
   EXPECT_EQ(bomb.stored_bytes, std::optional<std::uint64_t>(7777 * 8));
   EXPECT_EQ(bomb.layout, Layout::contiguous);
+  // Its attribute, patched the same way, keeps its declared shape but is not decoded.
+  EXPECT_TRUE(patched.has_anomaly(Hdf5AnomalyKind::attribute_too_large));
+  const Hdf5Attribute& bomb_attr = attribute(object(patched, "/"), "bomb_attr");
+  EXPECT_EQ(bomb_attr.value.dims, std::vector<std::uint64_t>{1'000'000'000});
+  EXPECT_FALSE(bomb_attr.decoded);
+  EXPECT_EQ(attribute(object(patched, "/"), "note").value.strings, std::vector<std::string>{"dims patched"});
   // In a checksummed (v2) header the patch is also visible as a checksum mismatch.
   Hdf5File patched_latest = parse(load("patched_shape_bomb_latest.hdf5"));
   EXPECT_EQ(dataset(patched_latest, "/bomb").declared_bytes, 8'000'000'000'000'000ull);
