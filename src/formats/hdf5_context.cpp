@@ -1,4 +1,5 @@
 #include <bit>
+#include <cstring>
 #include <limits>
 
 #include "formats/hdf5_internal.hpp"
@@ -168,6 +169,22 @@ bool recover(Context& ctx, Hdf5AnomalyKind kind, const std::string& what, const 
     ctx.anomaly(kind, what + ": " + e.message(), e.offset());
     return false;
   }
+}
+
+void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what) {
+  Bytes sig = r.bytes(4);
+  if (std::memcmp(sig.data(), signature, 4) != 0)
+    ctx.fail(std::string(what) + " without its \"" + signature + "\" signature", r.file_offset() - 4);
+}
+
+std::string read_c_string(Context& ctx, ByteReader& r, const char* what) {
+  Bytes rest = r.data().subspan(r.position());
+  const void* nul = std::memchr(rest.data(), 0, rest.size());
+  if (!nul) ctx.fail(std::string(what) + " without NUL terminator", r.file_offset());
+  std::size_t length = static_cast<const std::uint8_t*>(nul) - rest.data();
+  std::string out(as_chars(rest.first(length)));
+  r.skip(length + 1);
+  return out;
 }
 
 std::uint64_t Dataspace::element_count() const {

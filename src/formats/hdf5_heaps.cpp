@@ -6,12 +6,6 @@ namespace ms::hdf5_internal {
 
 namespace {
 
-void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what) {
-  Bytes sig = r.bytes(4);
-  if (std::memcmp(sig.data(), signature, 4) != 0)
-    ctx.fail(std::string(what) + " without its \"" + signature + "\" signature", r.file_offset() - 4);
-}
-
 std::shared_ptr<const std::map<std::uint32_t, Bytes>> parse_collection(Context& ctx, std::uint64_t address) {
   ByteReader head = ctx.from(address, "global heap collection", 16);
   expect_signature(ctx, head, "GCOL", "global heap collection");

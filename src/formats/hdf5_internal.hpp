@@ -114,6 +114,11 @@ class Context {
 // Runs `body`; a FormatError (but not a LimitError) becomes an anomaly of `kind` and returns false.
 bool recover(Context& ctx, Hdf5AnomalyKind kind, const std::string& what, const std::function<void()>& body);
 
+// Consumes a 4-byte block signature ("TREE", "OHDR", ...); throws FormatError when it differs.
+void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what);
+// Consumes a NUL-terminated string (and its NUL); throws FormatError when there is no NUL.
+std::string read_c_string(Context& ctx, ByteReader& r, const char* what);
+
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b);
 // Bytes needed to encode `value` (at least 1): what HDF5 calls H5VM_limit_enc_size.
 unsigned bytes_needed(std::uint64_t value);

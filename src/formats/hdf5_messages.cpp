@@ -8,16 +8,6 @@ namespace {
 
 using Layout = Hdf5DatasetInfo::Layout;
 
-std::string c_string(Context& ctx, ByteReader& r, const char* what) {
-  Bytes rest = r.data().subspan(r.position());
-  const void* nul = std::memchr(rest.data(), 0, rest.size());
-  if (!nul) ctx.fail(std::string(what) + " without NUL terminator", r.file_offset());
-  std::size_t length = static_cast<const std::uint8_t*>(nul) - rest.data();
-  std::string out(as_chars(rest.first(length)));
-  r.skip(length + 1);
-  return out;
-}
-
 // A name field of `size` bytes that includes its NUL terminator (possibly followed by padding).
 std::string sized_name(ByteReader& r, std::uint64_t size) {
   std::string_view raw = as_chars(r.bytes(size));
@@ -89,8 +79,8 @@ ParsedLink parse_link_message(Context& ctx, ByteReader r) {
         if ((version_flags >> 4) != 0)
           ctx.fail("unsupported external link version " + std::to_string(version_flags >> 4),
                    data.file_offset());
-        link.external_file = c_string(ctx, data, "external link file name");
-        link.external_path = c_string(ctx, data, "external link object path");
+        link.external_file = read_c_string(ctx, data, "external link file name");
+        link.external_path = read_c_string(ctx, data, "external link object path");
       } else {
         link.type = Hdf5Link::Type::user_defined;
       }
