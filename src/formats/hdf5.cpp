@@ -245,7 +245,6 @@ class Walker {
       ParsedLink link = std::move(frame.links[frame.next++]);
       std::size_t parent = frame.object_index;
       std::size_t depth = frame.depth;
-      std::string path = child_path(out_.objects[parent].path, link.name);
       if (link.type != Hdf5Link::Type::hard) {
         out_.objects[parent].links.push_back(to_public_link(link));
         continue;
@@ -258,6 +257,7 @@ class Walker {
         out_.objects[parent].links.push_back(std::move(alias));
         continue;
       }
+      std::string path = child_path(out_.objects[parent].path, link.name);
       visited_.emplace(link.address, path);
       visit(link.address, path, depth + 1);
     }
