@@ -34,8 +34,11 @@ Hdf5Link to_public_link(const ParsedLink& parsed) {
 void add_attribute(Context& ctx, Hdf5Object& object, const Message& message) {
   recover(ctx, Hdf5AnomalyKind::malformed, "attribute message", [&] {
     ctx.count_attribute(message.offset);
-    if (message.flags & 0x02)
-      ctx.fail("attribute stored in the shared object header message heap", message.offset);
+    if (message.flags & 0x02) {
+      ctx.anomaly(Hdf5AnomalyKind::unsupported, "attribute stored in the shared object header message heap",
+                  message.offset);
+      return;
+    }
     object.attributes.push_back(parse_attribute_message(ctx, message.data, message.offset));
   });
 }
@@ -54,8 +57,11 @@ void add_dense_attributes(Context& ctx, Hdf5Object& object, const Message& info)
     recover(ctx, Hdf5AnomalyKind::malformed, "dense attribute", [&] {
       if (record.size() < 9) ctx.fail("attribute name record too short", info.offset);
       ctx.count_attribute(info.offset);
-      if (record[8] & 0x02)
-        ctx.fail("attribute stored in the shared object header message heap", info.offset);
+      if (record[8] & 0x02) {
+        ctx.anomaly(Hdf5AnomalyKind::unsupported, "attribute stored in the shared object header message heap",
+                    info.offset);
+        return;
+      }
       Bytes message = heap.object(record.first(8));
       std::uint64_t offset = static_cast<std::uint64_t>(message.data() - ctx.file().data());
       object.attributes.push_back(parse_attribute_message(ctx, message, offset));
@@ -127,6 +133,7 @@ Hdf5DatasetInfo read_dataset(Context& ctx, const ObjectHeader& header) {
   info.type =
       parse_datatype_message(ctx, type_message->data, type_message->offset, type_message->flags & 0x02);
   info.datatype = info.type.description();
+  ctx.charge_metadata_bytes(info.datatype.size(), type_message->offset);
   info.element_size = info.type.size;
   info.declared_bytes = space.null ? 0 : saturating_mul(space.element_count(), info.element_size);
   if (const Message* m = header.first(kMsgFilterPipeline)) {
@@ -208,6 +215,7 @@ Contents read_contents(Context& ctx, std::uint64_t address, const std::string& p
       recover(ctx, Hdf5AnomalyKind::malformed, "committed datatype", [&] {
         object.committed_type =
             parse_datatype_message(ctx, datatype->data, datatype->offset, datatype->flags & 0x02);
+        ctx.charge_metadata_bytes(object.committed_type->description().size(), datatype->offset);
       });
       break;
     case Kind::unknown:
@@ -237,7 +245,6 @@ class Walker {
       ParsedLink link = std::move(frame.links[frame.next++]);
       std::size_t parent = frame.object_index;
       std::size_t depth = frame.depth;
-      std::string path = child_path(out_.objects[parent].path, link.name);
       if (link.type != Hdf5Link::Type::hard) {
         out_.objects[parent].links.push_back(to_public_link(link));
         continue;
@@ -246,9 +253,11 @@ class Walker {
       if (seen != visited_.end()) {
         Hdf5Link alias = to_public_link(link);
         alias.hard_target = seen->second;
+        ctx_.charge_metadata_bytes(alias.hard_target.size(), link.address);
         out_.objects[parent].links.push_back(std::move(alias));
         continue;
       }
+      std::string path = child_path(out_.objects[parent].path, link.name);
       visited_.emplace(link.address, path);
       visit(link.address, path, depth + 1);
     }
@@ -285,6 +294,14 @@ class Walker {
           "more than max_hdf5_objects (" + std::to_string(ctx_.limits().max_hdf5_objects) + ") objects",
           contents.object.address);
     std::vector<ParsedLink> links = std::move(contents.links);
+    // Paths repeat their ancestors' names: a deep chain of long names could otherwise hold far more
+    // bytes than the file.
+    ctx_.charge_metadata_bytes(contents.object.path.size(), contents.object.address);
+    for (const ParsedLink& link : links) {
+      ctx_.charge_metadata_bytes(
+          link.name.size() + link.soft_target.size() + link.external_file.size() + link.external_path.size(),
+          contents.object.address);
+    }
     // Name order, as libhdf5 iterates by name; bytes compare unsigned.
     std::stable_sort(links.begin(), links.end(),
                      [](const ParsedLink& a, const ParsedLink& b) { return a.name < b.name; });

@@ -183,7 +183,7 @@ enum class Hdf5AnomalyKind {
   eof_mismatch,           // the superblock's end-of-file address differs from the file size
   base_address_mismatch,  // the superblock's base address is not where its signature was found
   duplicate_link,         // a group holds two links with the same name
-  attribute_too_large,    // declared attribute data larger than the bytes that hold it
+  attribute_too_large,    // an attribute's dataspace declares more data than its message holds (not decoded)
   storage_out_of_bounds,  // a dataset's raw data lies (partly) beyond the end of the file
 };
 
@@ -215,8 +215,10 @@ std::optional<std::uint64_t> find_hdf5_signature(Bytes data);
 
 // Parses the metadata tree. Throws FormatError when there is no signature, or the superblock or root
 // object header cannot be read; LimitError when the file holds more objects / depth / attributes /
-// attribute bytes than `limits` allows (max_hdf5_objects, max_hdf5_depth, max_hdf5_attributes,
-// max_metadata_bytes for the decoded attribute values of the whole file).
+// attribute bytes than `limits` allows (max_hdf5_objects, max_hdf5_depth, max_hdf5_attributes, and
+// max_metadata_bytes for everything decoded into the result: attribute values, names, paths, link targets,
+// type descriptions), or when its metadata structures would take far more work than the file's size
+// justifies (structures shared or referenced many times over).
 Hdf5File parse_hdf5(Bytes file, const Limits& limits);
 
 std::string_view to_string(Hdf5AnomalyKind kind);

@@ -6,12 +6,6 @@ namespace ms::hdf5_internal {
 
 namespace {
 
-void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what) {
-  Bytes sig = r.bytes(4);
-  if (std::memcmp(sig.data(), signature, 4) != 0)
-    ctx.fail(std::string(what) + " without its \"" + signature + "\" signature", r.file_offset() - 4);
-}
-
 struct V2NodeInfo {
   std::uint64_t max_records = 0;
   std::uint64_t cumulative_max = 0;

@@ -1,4 +1,5 @@
 #include <bit>
+#include <cstring>
 #include <limits>
 
 #include "formats/hdf5_internal.hpp"
@@ -123,10 +124,11 @@ void Context::step(std::uint64_t units) {
         0);
 }
 
-void Context::charge_attribute_bytes(std::uint64_t bytes, std::uint64_t offset) {
+void Context::charge_metadata_bytes(std::uint64_t bytes, std::uint64_t offset) {
   attribute_bytes_ += bytes;
   if (bytes > limits_.max_metadata_bytes || attribute_bytes_ > limits_.max_metadata_bytes)
-    limit("attribute values exceed max_metadata_bytes (" + std::to_string(limits_.max_metadata_bytes) + ")",
+    limit("decoded metadata (attribute values, names, paths) exceeds max_metadata_bytes (" +
+              std::to_string(limits_.max_metadata_bytes) + ")",
           offset);
 }
 
@@ -145,6 +147,7 @@ void Context::anomaly(Hdf5AnomalyKind kind, std::string detail, std::uint64_t of
 
 bool Context::verify_checksum(std::uint64_t absolute_start, std::uint64_t size, const char* what) {
   if (size < 4 || absolute_start > file_.size() || size > file_.size() - absolute_start) return false;
+  step(1 + size / 64);  // hashing is work too: a block reached many times must not hash the file many times
   Bytes block = file_.subspan(absolute_start, size);
   std::uint32_t stored = static_cast<std::uint32_t>(block[size - 4]) |
                          (static_cast<std::uint32_t>(block[size - 3]) << 8) |
@@ -166,6 +169,22 @@ bool recover(Context& ctx, Hdf5AnomalyKind kind, const std::string& what, const 
     ctx.anomaly(kind, what + ": " + e.message(), e.offset());
     return false;
   }
+}
+
+void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what) {
+  Bytes sig = r.bytes(4);
+  if (std::memcmp(sig.data(), signature, 4) != 0)
+    ctx.fail(std::string(what) + " without its \"" + signature + "\" signature", r.file_offset() - 4);
+}
+
+std::string read_c_string(Context& ctx, ByteReader& r, const char* what) {
+  Bytes rest = r.data().subspan(r.position());
+  const void* nul = std::memchr(rest.data(), 0, rest.size());
+  if (!nul) ctx.fail(std::string(what) + " without NUL terminator", r.file_offset());
+  std::size_t length = static_cast<const std::uint8_t*>(nul) - rest.data();
+  std::string out(as_chars(rest.first(length)));
+  r.skip(length + 1);
+  return out;
 }
 
 std::uint64_t Dataspace::element_count() const {

@@ -274,13 +274,26 @@ Hdf5Datatype parse_datatype_message(Context& ctx, Bytes data, std::uint64_t offs
     ctx.fail("unknown shared message version " + std::to_string(version), offset);
   }
   if (hops >= kMaxSharedHops) ctx.fail("shared datatype references chain too long", offset);
-  ObjectHeader header = read_object_header(ctx, address);
-  const Message* message = header.first(kMsgDatatype);
-  if (!message) ctx.fail("committed datatype object has no datatype message", offset);
-  Hdf5Datatype t =
-      parse_datatype_message(ctx, message->data, message->offset, message->flags & 0x02, hops + 1);
-  t.committed_address = address;
-  return t;
+  // Many attributes and datasets may share one committed type: resolve each address once.
+  auto cached = ctx.committed_types.find(address);
+  if (cached == ctx.committed_types.end()) {
+    try {
+      ObjectHeader header = read_object_header(ctx, address);
+      const Message* message = header.first(kMsgDatatype);
+      if (!message) ctx.fail("committed datatype object has no datatype message", offset);
+      Hdf5Datatype t =
+          parse_datatype_message(ctx, message->data, message->offset, message->flags & 0x02, hops + 1);
+      t.committed_address = address;
+      cached = ctx.committed_types.emplace(address, std::move(t)).first;
+    } catch (const LimitError&) {
+      throw;
+    } catch (const FormatError& e) {
+      cached = ctx.committed_types.emplace(address, e).first;
+    }
+  }
+  if (const FormatError* error = std::get_if<FormatError>(&cached->second)) throw *error;
+  ctx.step();
+  return std::get<Hdf5Datatype>(cached->second);
 }
 
 }  // namespace ms::hdf5_internal

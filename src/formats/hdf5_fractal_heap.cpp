@@ -77,7 +77,12 @@ unsigned FractalHeap::child_rows(std::uint64_t block_size) const {
 }
 
 Bytes FractalHeap::object(Bytes id) {
-  ctx_.step();
+  Bytes found = locate(id);
+  ctx_.step(1 + found.size() / 64);  // many records may name the same large object
+  return found;
+}
+
+Bytes FractalHeap::locate(Bytes id) {
   if (id.empty()) ctx_.fail("empty fractal heap ID", address_);
   unsigned version = id[0] >> 6;
   unsigned type = (id[0] >> 4) & 0x03;

@@ -6,12 +6,6 @@ namespace ms::hdf5_internal {
 
 namespace {
 
-void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what) {
-  Bytes sig = r.bytes(4);
-  if (std::memcmp(sig.data(), signature, 4) != 0)
-    ctx.fail(std::string(what) + " without its \"" + signature + "\" signature", r.file_offset() - 4);
-}
-
 std::shared_ptr<const std::map<std::uint32_t, Bytes>> parse_collection(Context& ctx, std::uint64_t address) {
   ByteReader head = ctx.from(address, "global heap collection", 16);
   expect_signature(ctx, head, "GCOL", "global heap collection");
@@ -68,7 +62,9 @@ std::string local_heap_string(Context& ctx, Bytes segment, std::uint64_t offset,
   Bytes rest = segment.subspan(offset);
   const void* nul = std::memchr(rest.data(), 0, rest.size());
   if (!nul) ctx.fail("local heap string without NUL terminator", where);
-  return std::string(as_chars(rest.first(static_cast<const std::uint8_t*>(nul) - rest.data())));
+  std::size_t length = static_cast<const std::uint8_t*>(nul) - rest.data();
+  ctx.step(1 + length / 64);  // many entries may name the same long string
+  return std::string(as_chars(rest.first(length)));
 }
 
 Bytes global_heap_object(Context& ctx, std::uint64_t collection, std::uint32_t index) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "formats/hdf5.hpp"
@@ -75,13 +76,17 @@ class Context {
   // Counts units of work (nodes, entries, messages); throws LimitError past a budget that grows with the
   // file size, so that structures shared many times over cannot multiply the work.
   void step(std::uint64_t units = 1);
-  // Charges decoded attribute bytes against limits.max_metadata_bytes.
-  void charge_attribute_bytes(std::uint64_t bytes, std::uint64_t offset);
+  // Charges bytes the result will hold (decoded attribute values, names, paths, link targets, type
+  // descriptions) against limits.max_metadata_bytes, so that shared or deeply nested structures cannot
+  // make the result much larger than the file.
+  void charge_metadata_bytes(std::uint64_t bytes, std::uint64_t offset);
   void count_attribute(std::uint64_t offset);
 
   void anomaly(Hdf5AnomalyKind kind, std::string detail, std::uint64_t offset);
   // The object path anomalies are attributed to.
   std::string current_path;
+  // Committed datatypes already resolved (address -> type, or the error that resolving it raised).
+  std::map<std::uint64_t, std::variant<Hdf5Datatype, FormatError>> committed_types;
   // Parsed global heap collections: address -> (object index -> object data); nullptr when unreadable.
   std::map<std::uint64_t, std::shared_ptr<const std::map<std::uint32_t, Bytes>>> global_heaps;
 
@@ -108,6 +113,11 @@ class Context {
 
 // Runs `body`; a FormatError (but not a LimitError) becomes an anomaly of `kind` and returns false.
 bool recover(Context& ctx, Hdf5AnomalyKind kind, const std::string& what, const std::function<void()>& body);
+
+// Consumes a 4-byte block signature ("TREE", "OHDR", ...); throws FormatError when it differs.
+void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what);
+// Consumes a NUL-terminated string (and its NUL); throws FormatError when there is no NUL.
+std::string read_c_string(Context& ctx, ByteReader& r, const char* what);
 
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b);
 // Bytes needed to encode `value` (at least 1): what HDF5 calls H5VM_limit_enc_size.
@@ -172,6 +182,7 @@ class FractalHeap {
   std::uint16_t id_length() const { return id_length_; }
 
  private:
+  Bytes locate(Bytes heap_id);
   Bytes managed(std::uint64_t offset, std::uint64_t length);
   Bytes huge(Bytes id);
   std::uint64_t row_block_size(unsigned row) const;

@@ -8,16 +8,6 @@ namespace {
 
 using Layout = Hdf5DatasetInfo::Layout;
 
-std::string c_string(Context& ctx, ByteReader& r, const char* what) {
-  Bytes rest = r.data().subspan(r.position());
-  const void* nul = std::memchr(rest.data(), 0, rest.size());
-  if (!nul) ctx.fail(std::string(what) + " without NUL terminator", r.file_offset());
-  std::size_t length = static_cast<const std::uint8_t*>(nul) - rest.data();
-  std::string out(as_chars(rest.first(length)));
-  r.skip(length + 1);
-  return out;
-}
-
 // A name field of `size` bytes that includes its NUL terminator (possibly followed by padding).
 std::string sized_name(ByteReader& r, std::uint64_t size) {
   std::string_view raw = as_chars(r.bytes(size));
@@ -89,8 +79,8 @@ ParsedLink parse_link_message(Context& ctx, ByteReader r) {
         if ((version_flags >> 4) != 0)
           ctx.fail("unsupported external link version " + std::to_string(version_flags >> 4),
                    data.file_offset());
-        link.external_file = c_string(ctx, data, "external link file name");
-        link.external_path = c_string(ctx, data, "external link object path");
+        link.external_file = read_c_string(ctx, data, "external link file name");
+        link.external_path = read_c_string(ctx, data, "external link object path");
       } else {
         link.type = Hdf5Link::Type::user_defined;
       }
@@ -122,7 +112,20 @@ Hdf5Attribute parse_attribute_message(Context& ctx, Bytes data, std::uint64_t of
   if (pad) r.skip(std::min<std::uint64_t>(padded8(space_size) - space_size, r.remaining()));
   attribute.datatype = parse_datatype_message(ctx, type_bytes, type_offset, shared_type);
   Dataspace space = parse_dataspace(ctx, space_reader);
+  std::uint64_t declared = saturating_mul(space.element_count(), attribute.datatype.size);
+  if (declared > r.remaining()) {
+    // The dataspace claims more data than the message holds: keep the declared shape, decode nothing.
+    ctx.anomaly(Hdf5AnomalyKind::attribute_too_large,
+                "attribute \"" + attribute.name + "\" declares " + std::to_string(declared) +
+                    " bytes of data but holds " + std::to_string(r.remaining()),
+                offset);
+    attribute.value.type_description = attribute.datatype.description();
+    attribute.value.dims = space.dims;
+    ctx.charge_metadata_bytes(attribute.name.size() + attribute.value.type_description.size(), offset);
+    return attribute;
+  }
   attribute.value = decode_value(ctx, attribute.datatype, space.dims, space.null, r);
+  ctx.charge_metadata_bytes(attribute.name.size() + attribute.value.type_description.size(), offset);
   attribute.decoded = !space.null && decodable(attribute.datatype);
   return attribute;
 }
@@ -277,6 +280,7 @@ std::vector<Hdf5DatasetInfo::ExternalFile> parse_external_files(Context& ctx, By
     file.offset = ctx.read_length(r);
     file.size = ctx.read_length(r);
     file.name = local_heap_string(ctx, names, name_offset, where);
+    ctx.charge_metadata_bytes(file.name.size(), where);
     files.push_back(std::move(file));
   }
   return files;

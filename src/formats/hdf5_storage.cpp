@@ -8,12 +8,6 @@ namespace {
 
 using Layout = Hdf5DatasetInfo::Layout;
 
-void expect_signature(Context& ctx, ByteReader& r, const char* signature, const char* what) {
-  Bytes sig = r.bytes(4);
-  if (std::memcmp(sig.data(), signature, 4) != 0)
-    ctx.fail(std::string(what) + " without its \"" + signature + "\" signature", r.file_offset() - 4);
-}
-
 struct ChunkTally {
   std::uint64_t bytes = 0;
   std::uint64_t count = 0;
@@ -307,6 +301,7 @@ void describe_virtual(Context& ctx, const LayoutMessage& layout, Hdf5DatasetInfo
     return;
   }
   Bytes block = global_heap_object(ctx, layout.address, layout.virtual_index);
+  ctx.step(1 + block.size() / 64);  // many datasets may share one mapping block
   std::uint64_t start = static_cast<std::uint64_t>(block.data() - ctx.file().data());
   ByteReader r(block, kFormat, start);
   unsigned version = r.u8();
@@ -315,18 +310,10 @@ void describe_virtual(Context& ctx, const LayoutMessage& layout, Hdf5DatasetInfo
   if (entries > block.size()) ctx.fail("virtual dataset mapping count exceeds its block", start);
   for (std::uint64_t i = 0; i < entries; ++i) {
     ctx.step();
-    auto c_string = [&](const char* what) {
-      Bytes rest = r.data().subspan(r.position());
-      const void* nul = std::memchr(rest.data(), 0, rest.size());
-      if (!nul) ctx.fail(std::string(what) + " without NUL terminator", r.file_offset());
-      std::size_t n = static_cast<const std::uint8_t*>(nul) - rest.data();
-      std::string s(as_chars(rest.first(n)));
-      r.skip(n + 1);
-      return s;
-    };
     Hdf5DatasetInfo::VirtualSource source;
-    source.file = c_string("virtual source file name");
-    source.dataset = c_string("virtual source dataset name");
+    source.file = read_c_string(ctx, r, "virtual source file name");
+    source.dataset = read_c_string(ctx, r, "virtual source dataset name");
+    ctx.charge_metadata_bytes(source.file.size() + source.dataset.size(), r.file_offset());
     info.virtual_sources.push_back(std::move(source));
     skip_selection(ctx, r);
     skip_selection(ctx, r);

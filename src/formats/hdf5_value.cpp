@@ -117,7 +117,7 @@ Bytes vlen_payload(Context& ctx, ByteReader& r, std::uint64_t element_size) {
   std::uint32_t index = r.u32le();
   if (length == 0) return {};
   std::uint64_t need = saturating_mul(length, element_size);
-  ctx.charge_attribute_bytes(need, where);
+  ctx.charge_metadata_bytes(need, where);
   Bytes object = global_heap_object(ctx, collection, index);
   if (need > object.size())
     ctx.fail("variable-length element of " + std::to_string(need) +
@@ -203,7 +203,7 @@ Hdf5Value decode_value(Context& ctx, const Hdf5Datatype& type, const std::vector
                  std::to_string(data.remaining()),
              data.file_offset());
   if (!decodable(type)) return v;
-  ctx.charge_attribute_bytes(need, data.file_offset());
+  ctx.charge_metadata_bytes(need, data.file_offset());
 
   const Hdf5Datatype* element = &type;
   std::uint64_t per_element = 1;
@@ -214,6 +214,7 @@ Hdf5Value decode_value(Context& ctx, const Hdf5Datatype& type, const std::vector
       ctx.fail("array datatype size does not match its dimensions", data.file_offset());
   }
   std::uint64_t total = saturating_mul(count, per_element);
+  if (element->size == 0 && total > 0) ctx.fail("zero-size datatype", data.file_offset());
 
   if (element->type_class == Class::variable_length && !element->vlen_string) {
     v.kind = Hdf5Value::Kind::sequence;
@@ -245,7 +246,7 @@ Hdf5Value decode_value(Context& ctx, const Hdf5Datatype& type, const std::vector
   if (v.kind == Hdf5Value::Kind::string) {
     std::uint64_t text = 0;
     for (const std::string& s : v.strings) text += s.size();
-    ctx.charge_attribute_bytes(text, data.file_offset());
+    ctx.charge_metadata_bytes(text, data.file_offset());
   }
   return v;
 }

@@ -632,9 +632,11 @@ def patched_shape_bombs():
         with h5py.File(name, "w", libver=LIBVERS[lv]) as f:
             f.create_dataset("bomb", data=np.zeros(7777, dtype="f8"))
             f.attrs["note"] = "dims patched"
+            f.attrs["bomb_attr"] = np.zeros(4321, dtype="u1")
         data = open(name, "rb").read()
-        assert data.count(struct.pack("<Q", 7777)) >= 1
-        open(name, "wb").write(data.replace(struct.pack("<Q", 7777), struct.pack("<Q", 10**15)))
+        assert data.count(struct.pack("<Q", 7777)) >= 1 and data.count(struct.pack("<Q", 4321)) >= 1
+        data = data.replace(struct.pack("<Q", 7777), struct.pack("<Q", 10**15))
+        open(name, "wb").write(data.replace(struct.pack("<Q", 4321), struct.pack("<Q", 10**9)))
 
 
 @case

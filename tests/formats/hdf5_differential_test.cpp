@@ -103,8 +103,10 @@ std::string type_str(const Hdf5Datatype& t) {
     }
     case Class::array: {
       std::string dims;
-      for (std::size_t i = 0; i < t.array_dims.size(); ++i)
-        dims += (i ? "x" : "") + std::to_string(t.array_dims[i]);
+      for (std::size_t i = 0; i < t.array_dims.size(); ++i) {
+        if (i) dims += 'x';
+        dims += std::to_string(t.array_dims[i]);
+      }
       return "array[" + dims + "]<" + type_str(t.base.front()) + ">";
     }
   }

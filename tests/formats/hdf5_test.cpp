@@ -208,6 +208,12 @@ TEST(Hdf5Reader, MeasuresShapeBombs) {
   EXPECT_EQ(bomb.declared_bytes, 8'000'000'000'000'000ull);
   EXPECT_EQ(bomb.stored_bytes, std::optional<std::uint64_t>(7777 * 8));
   EXPECT_EQ(bomb.layout, Layout::contiguous);
+  // Its attribute, patched the same way, keeps its declared shape but is not decoded.
+  EXPECT_TRUE(patched.has_anomaly(Hdf5AnomalyKind::attribute_too_large));
+  const Hdf5Attribute& bomb_attr = attribute(object(patched, "/"), "bomb_attr");
+  EXPECT_EQ(bomb_attr.value.dims, std::vector<std::uint64_t>{1'000'000'000});
+  EXPECT_FALSE(bomb_attr.decoded);
+  EXPECT_EQ(attribute(object(patched, "/"), "note").value.strings, std::vector<std::string>{"dims patched"});
   // In a checksummed (v2) header the patch is also visible as a checksum mismatch.
   Hdf5File patched_latest = parse(load("patched_shape_bomb_latest.hdf5"));
   EXPECT_EQ(dataset(patched_latest, "/bomb").declared_bytes, 8'000'000'000'000'000ull);
@@ -239,6 +245,30 @@ TEST(Hdf5Reader, DescribesChunkIndexesAndFilters) {
   EXPECT_EQ(dataset(earliest, "/many_chunks_unlimited").chunk_count, std::optional<std::uint64_t>(150000));
 }
 
+TEST(Hdf5Reader, ReadsVersion2LayoutMessages) {
+  // HDF5 1.6 wrote version 1/2 layout messages; rewrite the version 3 message of a 6-element float64
+  // dataset in place (both take 24 bytes in a v1 object header) into that older form.
+  std::string bytes = load("datasets_earliest.h5");
+  Hdf5File before = parse(bytes);
+  const Hdf5DatasetInfo& be = dataset(before, "/be");
+  std::string v3 = std::string("\x03\x01", 2) + std::string(16, '\0');
+  put_u64(v3, 2, be.data_address);
+  put_u64(v3, 10, 48);
+  std::size_t at = bytes.find(v3);
+  ASSERT_NE(at, std::string::npos);
+  std::string v2 = std::string("\x02\x02\x01", 3) + std::string(5 + 8 + 8, '\0');
+  put_u64(v2, 8, be.data_address);
+  v2[16] = 6;  // dimension 0: elements
+  v2[20] = 8;  // dimension 1: element size
+  bytes.replace(at, v2.size(), v2);
+  Hdf5File after = parse(bytes);
+  EXPECT_TRUE(after.anomalies.empty());
+  const Hdf5DatasetInfo& old = dataset(after, "/be");
+  EXPECT_EQ(old.layout, Layout::contiguous);
+  EXPECT_EQ(old.data_address, be.data_address);
+  EXPECT_EQ(old.stored_bytes, std::optional<std::uint64_t>(48));
+}
+
 TEST(Hdf5Reader, ReadsDenseAttributesAndLinks) {
   Hdf5File attrs = parse(load("attrs_dense_1000_latest.h5"));
   const Hdf5Object& g = object(attrs, "/g");
@@ -262,6 +292,24 @@ TEST(Hdf5Reader, ReadsDenseAttributesAndLinks) {
   EXPECT_EQ(group.links.size(), 1999u);
   for (const Hdf5Link& l : group.links) EXPECT_EQ(l.hard_target, "/g/link_00000_");
   EXPECT_EQ(link(object(links, "/"), "target")->hard_target, "/g/link_00000_");
+}
+
+TEST(Hdf5Reader, FallsBackToTheCreationOrderIndexWhenTheNameIndexIsDamaged) {
+  std::string bytes = load("track_order_latest.h5");
+  Hdf5File clean = parse(bytes);
+  ASSERT_EQ(object(clean, "/many").kind, Hdf5Object::Kind::group);
+  // The dense group /many is indexed by name (v2 B-tree type 5) and by creation order (type 6).
+  std::size_t name_index = std::string::npos;
+  for (std::size_t at = bytes.find("BTHD"); at != std::string::npos; at = bytes.find("BTHD", at + 1)) {
+    if (bytes[at + 5] == 5) name_index = at;
+  }
+  ASSERT_NE(name_index, std::string::npos);
+  bytes[name_index] = 'X';
+  Hdf5File damaged = parse(bytes);
+  EXPECT_TRUE(damaged.has_anomaly(Hdf5AnomalyKind::malformed));
+  ASSERT_EQ(damaged.objects.size(), clean.objects.size());
+  for (std::size_t i = 0; i < clean.objects.size(); ++i)
+    EXPECT_EQ(damaged.objects[i].path, clean.objects[i].path);
 }
 
 TEST(Hdf5Reader, DecodesValuesTheWayLibhdf5ConvertsThem) {
