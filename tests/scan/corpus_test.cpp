@@ -58,5 +58,19 @@ TEST(Corpus, BenignLambdaIsReportedAsBytecodeWithItsNames) {
   }
 }
 
+TEST(Corpus, MalformedKerasMetadataIsACleanFinding) {
+  MS_REQUIRE_CORPUS();
+  auto files = files_in(test::shared_corpus() / "savedmodel/malformed");
+  ASSERT_FALSE(files.empty());
+  for (const auto& file : files) {
+    ScanReport report = test::scan_one(file);
+    ASSERT_EQ(report.files.size(), 1u);
+    auto malformed = with_rule(report, "FORMAT-MALFORMED");
+    ASSERT_EQ(malformed.size(), 1u) << describe(report);
+    EXPECT_EQ(malformed[0]->severity, Severity::medium);
+    EXPECT_TRUE(malformed[0]->location.byte_offset.has_value());
+  }
+}
+
 }  // namespace
 }  // namespace ms

@@ -155,13 +155,14 @@ void scan_saved_model_info(ScanContext& context, const savedmodel::SavedModelInf
 std::string scan_savedmodel_protobuf(ScanContext& context, Bytes data, std::string_view name) {
   const std::string base = lower_basename(name);
   std::string description = "savedmodel";
+  // Hubs and mirrors prefix file names ("<repo>__keras_metadata.pb"): match the ending.
   try {
-    if (base == "keras_metadata.pb") {
+    if (base.ends_with("keras_metadata.pb")) {
       description = "keras-metadata";
       scan_keras_metadata(context, savedmodel::parse_keras_metadata(data, context.limits()));
       return description;
     }
-    if (base == "saved_model.pb" || savedmodel::looks_like_saved_model_pb(data)) {
+    if (base.ends_with("saved_model.pb") || savedmodel::looks_like_saved_model_pb(data)) {
       scan_saved_model_info(context, savedmodel::parse_saved_model(data, context.limits()));
       return description;
     }
