@@ -20,7 +20,7 @@ namespace {
 // Stored members are scanned in place; those above this are not CRC-checked: verifying gigabytes of weights
 // would make scan time depend on weight size, and a CRC protects nothing against an attacker who can write
 // the archive.
-constexpr std::uint64_t kCrcCheckLimit = 64ull << 20;
+constexpr std::uint64_t kCrcCheckLimit = 4ull << 20;
 
 bool is_keras_archive(const ZipArchive& archive) { return archive.find("config.json") != nullptr; }
 
