@@ -195,8 +195,13 @@ void ConfigWalker::check_lambda_sites(const JsonValue& object, const std::string
   }
 }
 
-LambdaSite ConfigWalker::lambda_site_of(const JsonValue& value, const std::string& description) {
+LambdaSite ConfigWalker::lambda_site_of(const JsonValue& value_or_tuple, const std::string& description) {
   LambdaSite site;
+  // Keras 2 SavedModel metadata serialises the [code, defaults, closure] tuple as
+  // {"class_name": "__tuple__", "items": [...]}.
+  const JsonValue* items =
+      value_or_tuple.string_at("class_name") == "__tuple__" ? value_or_tuple.get("items") : nullptr;
+  const JsonValue& value = items != nullptr && items->is_array() ? *items : value_or_tuple;
   if (value.is_array()) {
     site.code = value.items.empty() ? nullptr : &value.items[0];
     if (value.items.size() > 1) site.defaults = &value.items[1];

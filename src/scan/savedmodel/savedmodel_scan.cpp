@@ -173,6 +173,16 @@ std::string scan_savedmodel_protobuf(ScanContext& context, Bytes data, std::stri
     report_malformed(context, error);
     return description;
   }
+  // Renamed metadata files are still Keras metadata when their content says so.
+  try {
+    savedmodel::KerasMetadata metadata = savedmodel::parse_keras_metadata(data, context.limits());
+    if (!metadata.nodes.empty() && metadata.nodes.front().metadata.starts_with('{')) {
+      scan_keras_metadata(context, metadata);
+      return "keras-metadata";
+    }
+  } catch (const FormatError&) {
+    // not Keras metadata either (LimitError derives from FormatError: same answer)
+  }
   report_unrecognised(context);
   return "protobuf";
 }
