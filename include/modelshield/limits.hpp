@@ -23,6 +23,14 @@ struct Limits {
   std::size_t max_protobuf_records = 10'000'000;  // nodes, attrs, strings a protobuf-based reader emits
   std::size_t max_walk_depth = 32;      // directory recursion
   std::size_t max_nesting = 8;          // container within container (zip in zip, pickle bytes in pickle)
+  // Symbolic pickle VM. Past the stack and memo ceilings the VM degrades (old stack entries and new memo
+  // entries become unknown values, the trace is marked truncated) instead of stopping.
+  std::uint64_t max_pickle_ops = 200'000'000;         // opcodes executed per stream
+  std::size_t max_pickle_stack = 1'000'000;           // values on the stack, marks included
+  std::size_t max_pickle_memo = 1'000'000;            // memo entries retained
+  std::size_t max_pickle_values = 4'000'000;          // symbolic values alive at once (~100 bytes each)
+  std::size_t max_pickle_records = 100'000;           // imports/calls/errors/... kept per list
+  std::uint64_t max_pickle_embedded_bytes = 64ull << 20;  // bytes arguments copied into the trace, in all
 };
 
 }  // namespace ms
