@@ -17,6 +17,5 @@ std::string not_analysed(ScanContext& context, std::string_view format) {
 }  // namespace
 
 std::string scan_protobuf_file(ScanContext& c, Bytes, std::string_view) { return not_analysed(c, "protobuf"); }
-std::string scan_pickle_file(ScanContext& c, Bytes, std::string_view) { return not_analysed(c, "pickle"); }
 
 }  // namespace ms
