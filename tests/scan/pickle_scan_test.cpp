@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "scan/dispatch.hpp"
 #include "scan/pickle/pickle_policy.hpp"
 #include "scan_helpers.hpp"
 #include "test_paths.hpp"
@@ -81,6 +82,39 @@ TEST(PickleScan, UnknownImportsAreMediumAndAllowListable) {
   ASSERT_EQ(unknown.size(), 1u) << describe(report);
   EXPECT_EQ(unknown[0]->severity, Severity::medium);
   EXPECT_EQ(unknown[0]->allowlist_symbol, "time.perf_counter");
+}
+
+TEST(PickleScan, DuplicatePicklesSayWhichOneTorchLoads) {
+  // The generator proved that torch.load runs the second data.pkl (the payload), not the first.
+  ScanReport report = scan("malicious", "torch_duplicate.pt");
+  auto found = with_rule(report, "PYTORCH-DUPLICATE-PICKLE");
+  ASSERT_EQ(found.size(), 1u) << describe(report);
+  auto calls = with_rule(report, "PICKLE-DANGEROUS-CALL");
+  ASSERT_EQ(calls.size(), 1u) << describe(report);
+  EXPECT_NE(found[0]->reason.find("torch.load reads entry #"), std::string::npos) << found[0]->reason;
+  EXPECT_EQ(found[0]->location.member, "archive/data.pkl");
+  // Entry indices: the payload's pickle is the later of the two.
+  std::string evidence = found[0]->evidence.at(0);
+  std::string second = evidence.substr(evidence.rfind('#'));
+  EXPECT_NE(found[0]->reason.find(second), std::string::npos) << found[0]->reason << " / " << evidence;
+}
+
+TEST(PickleScan, TruncatedAndCorruptedFilesFailCleanly) {
+  for (const char* name : {"torch_checkpoint.pt", "joblib_plain.joblib", "joblib_zlib.joblib",
+                           "os_system_p4.pkl", "joblib_object_array.joblib", "nested_load_from_bytes.pkl"}) {
+    std::string bytes = test::read_file(test::testdata(std::string("pickle_scan/malicious/") + name));
+    const std::size_t step = std::max<std::size_t>(1, bytes.size() / 97);
+    for (std::size_t cut = 0; cut < bytes.size(); cut += step) {
+      std::vector<Finding> findings;
+      Limits limits;
+      ScanContext context(limits, name, findings);
+      EXPECT_NO_THROW(scan_content(context, as_bytes(std::string_view(bytes).substr(0, cut)), name)) << cut;
+      std::string flipped = bytes;
+      flipped[cut] = static_cast<char>(flipped[cut] ^ 0x5a);
+      findings.clear();
+      EXPECT_NO_THROW(scan_content(context, as_bytes(flipped), name)) << cut;
+    }
+  }
 }
 
 TEST(PicklePolicy, AllowListAndDangerousNames) {
