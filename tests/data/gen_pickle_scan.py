@@ -18,6 +18,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import zipfile
@@ -241,6 +242,10 @@ def make_malicious():
     evil("torch_legacy_second_pickle.bin", "torch",
          first + pickle.dumps(Call(os.system, SHELL), protocol=2) + legacy[len(first):], expect=SHELL)
 
+    # The oldest torch.save layout: a tar read by legacy_load, the payload in its `pickle` member.
+    evil("torch_legacy_tar.tar", "torch", legacy_tar(pickle.dumps(Call(os.system, SHELL), protocol=2)),
+         expect=SHELL)
+
     # joblib, plain and compressed, with arrays ahead of the payload.
     for compress in [0, ("zlib", 3), ("gzip", 3)]:
         suffix = "plain" if compress == 0 else compress[0]
@@ -258,6 +263,19 @@ def make_malicious():
     evil("object_array.npy", "numpy", expect=SHELL)
     np.savez(path("malicious", "object_array.npz"), a=np.ones(3), b=obj_array)
     evil("object_array.npz", "numpy", expect=SHELL)
+
+
+def legacy_tar(main_pickle):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in (("sys_info", pickle.dumps({"protocol_version": 1001, "little_endian": True,
+                                                       "type_sizes": {"short": 2, "int": 4, "long": 4}}, 2)),
+                           ("storages", pickle.dumps(0, 2) + pickle.dumps([], 2)),
+                           ("tensors", pickle.dumps(0, 2)), ("pickle", main_pickle)):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 0
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
 
 
 def torch_zip_pickle(data):
@@ -288,6 +306,8 @@ def make_benign():
     save("legacy_state_dict.pth", model.state_dict(), _use_new_zipfile_serialization=False)
     save("legacy_checkpoint.pth", {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
          _use_new_zipfile_serialization=False)
+    write("benign", "legacy_tar.tar", legacy_tar(pickle.dumps({"epoch": 1, "w": [0.5] * 10}, protocol=2)))
+    benign.append("legacy_tar.tar")
     write("benign", "tensor_pickled.pkl", pickle.dumps(torch.arange(6.0), protocol=2))
     benign.append("tensor_pickled.pkl")
 

@@ -5,6 +5,7 @@
 
 #include "formats/detect.hpp"
 #include "formats/joblib.hpp"
+#include "formats/torch_legacy.hpp"
 #include "scan/detectors.hpp"
 #include "scan/dispatch.hpp"
 #include "scan/findings.hpp"
@@ -221,7 +222,30 @@ std::string scan_pickle_file(ScanContext& context, Bytes data, std::string_view 
   return result.joblib_arrays > 0 ? "joblib" : "pickle";
 }
 
+// torch.save's oldest layout: a tar whose members hold pickles (every member is scanned by content).
+std::string scan_tar_archive(ScanContext& context, Bytes data) {
+  std::vector<TarMember> members = parse_tar(data, context.limits());
+  bool torch_layout = false;
+  for (const TarMember& member : members) {
+    torch_layout = torch_layout || member.name == "pickle" || member.name == "storages";
+    if (member.type != '0' && member.type != '\0' && member.type != '7') continue;
+    ScanContext inside = context.for_member(member.name);
+    if (member.truncated)
+      report_malformed(inside, FormatError("tar", "member data runs past the end of the file", member.data_offset));
+    if (inside.nesting() > context.limits().max_nesting) {
+      report_incomplete(inside, LimitError("tar", "archives nested deeper than the nesting limit", member.header_offset));
+      continue;
+    }
+    std::string_view base = member.name;
+    if (std::size_t slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
+    scan_content(inside, data.subspan(static_cast<std::size_t>(member.data_offset), static_cast<std::size_t>(member.size)),
+                 base);
+  }
+  return torch_layout ? "pytorch-legacy-tar" : "tar";
+}
+
 std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string_view /*name*/) {
+  if (looks_like_tar(data)) return scan_tar_archive(context, data);
   JoblibCompression compression = detect_joblib_compression(data);
   if (compression == JoblibCompression::none) return "unknown";
   if (compression != JoblibCompression::zlib && compression != JoblibCompression::gzip) {
