@@ -11,11 +11,11 @@
 namespace ms {
 
 struct TarMember {
-  std::string name;         // header name (ustar prefix joined); PAX/GNU long names are members of their own
-  char type = '0';          // typeflag: '0'/'\0' regular file, 'x'/'g' PAX, 'L' GNU long name, '5' directory...
+  std::string name;  // header name (ustar prefix joined); PAX/GNU long names are members of their own
+  char type = '0';   // typeflag: '0'/'\0' regular file, 'x'/'g' PAX, 'L' GNU long name, '5' directory...
   std::uint64_t header_offset = 0;
   std::uint64_t data_offset = 0;
-  std::uint64_t size = 0;   // bytes present (clamped to the file; `truncated` says so)
+  std::uint64_t size = 0;  // bytes present (clamped to the file; `truncated` says so)
   bool truncated = false;
 };
 

@@ -231,15 +231,19 @@ std::string scan_tar_archive(ScanContext& context, Bytes data) {
     if (member.type != '0' && member.type != '\0' && member.type != '7') continue;
     ScanContext inside = context.for_member(member.name);
     if (member.truncated)
-      report_malformed(inside, FormatError("tar", "member data runs past the end of the file", member.data_offset));
+      report_malformed(inside,
+                       FormatError("tar", "member data runs past the end of the file", member.data_offset));
     if (inside.nesting() > context.limits().max_nesting) {
-      report_incomplete(inside, LimitError("tar", "archives nested deeper than the nesting limit", member.header_offset));
+      report_incomplete(
+          inside, LimitError("tar", "archives nested deeper than the nesting limit", member.header_offset));
       continue;
     }
     std::string_view base = member.name;
     if (std::size_t slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
-    scan_content(inside, data.subspan(static_cast<std::size_t>(member.data_offset), static_cast<std::size_t>(member.size)),
-                 base);
+    scan_content(
+        inside,
+        data.subspan(static_cast<std::size_t>(member.data_offset), static_cast<std::size_t>(member.size)),
+        base);
   }
   return torch_layout ? "pytorch-legacy-tar" : "tar";
 }
