@@ -28,7 +28,7 @@ struct Limits {
   std::uint64_t max_pickle_ops = 200'000'000;         // opcodes executed per stream
   std::size_t max_pickle_stack = 1'000'000;           // values on the stack, marks included
   std::size_t max_pickle_memo = 1'000'000;            // memo entries retained
-  std::size_t max_pickle_values = 4'000'000;          // symbolic values alive at once (~100 bytes each)
+  std::size_t max_pickle_values = 4'000'000;          // symbolic values alive at once (96-350 bytes each)
   std::size_t max_pickle_records = 100'000;           // imports/calls/errors/... kept per list
   std::uint64_t max_pickle_embedded_bytes = 64ull << 20;  // bytes arguments copied into the trace, in all
 };

@@ -48,19 +48,20 @@ struct PickleImport {
 };
 
 // A call the unpickler would make. `callable` is "module.qualname" when the callee is a global, otherwise a
-// description: "<result of builtins.getattr(...)>", "<unknown>", "<persistent id ...>", "<extension 42>".
-// For BUILD (state restoration through __setstate__ or attribute assignment) and for APPEND(S)/SETITEM(S)/
-// ADDITEMS on an object that is not a plain list/dict/set, `callable` names the method, e.g.
-// "collections.OrderedDict(...).__setitem__"; `module`/`qualname` then name the global that produced the
-// target object (its class or the function that returned it), when known.
+// description: "<result of builtins.getattr(...)>", "<instance of x.Y>" (made by NEWOBJ), "<unknown>",
+// "<persistent_id(...)>", "<extension 42>". For BUILD (state restoration through __setstate__ or attribute
+// assignment) and for APPEND(S)/SETITEM(S)/ADDITEMS on an object that is not a plain list/dict/set, it names
+// the method: "<instance of x.Y>.__setstate__", "<result of collections.OrderedDict(...)>.__setitem__",
+// "os.environ.__setstate__". `module`/`qualname` name the global behind the callee (itself, the function
+// whose result it is, or the class it is an instance of), when there is one.
 struct PickleCall {
   std::string callable;
   std::string module;
   std::string qualname;
   std::vector<std::string> arg_summaries;  // Python-repr of constants ('echo pwned'), summaries otherwise
   std::uint64_t offset = 0;                // of the opcode
-  std::string
-      opcode;  // REDUCE NEWOBJ NEWOBJ_EX INST OBJ BUILD APPEND APPENDS SETITEM SETITEMS ADDITEMS EXT1..4
+  // REDUCE NEWOBJ NEWOBJ_EX INST OBJ BUILD APPEND APPENDS SETITEM SETITEMS ADDITEMS EXT1 EXT2 EXT4
+  std::string opcode;
 };
 
 // A bytes value passed (directly or inside an argument tuple/list/dict) to a call: a candidate for a

@@ -305,7 +305,9 @@ void Machine::execute(Op op) {
 }
 
 void Machine::op_text_global(bool inst) {
+  const std::uint64_t module_offset = reader_.file_offset();
   std::string_view module = read_line();
+  const std::uint64_t name_offset = reader_.file_offset();
   std::string_view name = read_line();
   const std::string_view opcode = inst ? "INST" : "GLOBAL";
   Handle global = kUnknown;
@@ -315,7 +317,8 @@ void Machine::op_text_global(bool inst) {
                   : !(is_valid_utf8(module, false) && is_valid_utf8(name, false))) {
     soft_error(std::string(opcode) + (inst ? " names must be ASCII" : " names must be UTF-8"));
   } else {
-    global = make_global(std::string(module), std::string(name), true, opcode);
+    global = make_global(make_text(Kind::str, as_bytes(module), module_offset),
+                         make_text(Kind::str, as_bytes(name), name_offset), true, opcode);
   }
   if (!inst) return push(global);
   std::uint64_t forgotten = 0;
@@ -335,28 +338,29 @@ void Machine::op_stack_global() {
   Handle module = pop();
   bool exact = true;
   bool impossible = false;
-  auto operand_text = [&](Handle h) -> std::string {
+  auto operand = [&](Handle h) -> Handle {
     Kind kind = kind_of(arena_, h);
     if (kind == Kind::str) {
-      const Value& value = arena_.at(h);
-      exact = exact && !value.partial;
-      return std::string(value.payload());
+      exact = exact && !arena_.at(h).partial;
+      return h;
     }
     if (!is_opaque(kind)) {
       impossible = true;
-      return {};
+      return h;
     }
     exact = false;  // could be a str at run time (a call's result, a global such as os.sep)
-    if (kind == Kind::global) return std::string("<").append(describe_callable(arena_, h)).append(">");
-    return describe_callable(arena_, h);
+    std::string description = describe_callable(arena_, h);
+    if (kind == Kind::global) description = std::string("<").append(description).append(">");
+    if (description.size() > 128) description.resize(128);
+    return make_owned_text(std::move(description));
   };
-  std::string module_text = operand_text(module);
-  std::string name_text = operand_text(name);
+  Handle module_text = operand(module);
+  Handle name_text = operand(name);
   if (impossible) {
     soft_error("STACK_GLOBAL requires str");
     return push(kUnknown);
   }
-  push(make_global(std::move(module_text), std::move(name_text), exact, "STACK_GLOBAL"));
+  push(make_global(module_text, name_text, exact, "STACK_GLOBAL"));
 }
 
 void Machine::op_add_to_container(Op op) {
@@ -521,8 +525,9 @@ void Machine::op_persistent_id(Handle pid, std::string_view opcode) {
   value.offset = op_offset_;
   push(make(std::move(value)));
   if (has_room(trace_.persistent_ids)) {
-    trace_.persistent_ids.push_back(
-        {render(arena_, pid, {.max_chars = 512}), op_offset_, std::string(opcode)});
+    std::string summary = render(arena_, pid, {.max_chars = summary_budget_ > 0 ? std::size_t{512} : 64});
+    summary_budget_ -= std::min(summary_budget_, summary.size());
+    trace_.persistent_ids.push_back({std::move(summary), op_offset_, std::string(opcode)});
   } else {
     trace_.truncated = true;
   }

@@ -9,8 +9,10 @@
 namespace ms::pickle_vm {
 namespace {
 
-constexpr std::size_t kMaxNameBytes = 4096;              // longer module/qualnames are cut (inexact)
-constexpr std::size_t kEmbeddedScanBudget = 64;          // values inspected per call for bytes arguments
+constexpr std::size_t kMaxNameBytes = 4096;      // longer module/qualnames are cut (inexact)
+constexpr std::size_t kFrugalNameBytes = 64;     // the cut once the name budget is spent
+constexpr std::size_t kKeyEndBytes = 128;        // dedupe keys of longer names keep both ends and the length
+constexpr std::size_t kEmbeddedScanBudget = 64;  // values inspected per call for bytes arguments
 constexpr std::uint64_t kValidatedUtf8Bytes = 1u << 20;  // longer str payloads are not validated
 constexpr std::uint64_t kUnrecognisedPrefixBytes = 4096;
 
@@ -307,26 +309,51 @@ Handle Machine::make_collection(Kind kind, std::span<const Handle> items, std::u
   return make(std::move(value));
 }
 
-Handle Machine::make_global(std::string module, std::string qualname, bool exact, std::string_view opcode) {
-  if (protocol_ < 3 && exact) map_python2_name(module, qualname);
-  if (module.size() > kMaxNameBytes || qualname.size() > kMaxNameBytes) {
-    module.resize(std::min(module.size(), kMaxNameBytes));
-    qualname.resize(std::min(qualname.size(), kMaxNameBytes));
-    exact = false;
+Handle Machine::make_owned_text(std::string text) {
+  Value value;
+  value.kind = Kind::str;
+  value.size = text.size();
+  value.text = std::move(text);
+  value.offset = op_offset_;
+  return make(std::move(value));
+}
+
+// `module` and `qualname` are str values; the global refers to them rather than copying, so that any
+// number of globals built from the same memoized strings costs no more than the strings.
+Handle Machine::make_global(Handle module, Handle qualname, bool exact, std::string_view opcode) {
+  constexpr std::size_t kLongestRenamedName = 64;  // every name in the _compat_pickle tables is shorter
+  if (protocol_ < 3 && exact) {
+    std::string_view module_text = arena_.at(module).payload();
+    std::string_view qualname_text = arena_.at(qualname).payload();
+    if (module_text.size() <= kLongestRenamedName && qualname_text.size() <= kLongestRenamedName) {
+      std::string renamed_module(module_text);
+      std::string renamed_qualname(qualname_text);
+      map_python2_name(renamed_module, renamed_qualname);
+      const bool module_changed = renamed_module != module_text;
+      const bool qualname_changed = renamed_qualname != qualname_text;
+      if (module_changed) module = make_owned_text(std::move(renamed_module));
+      if (qualname_changed) qualname = make_owned_text(std::move(renamed_qualname));
+    }
   }
-  std::string key = module + '\n' + qualname;
-  const bool recorded_before = !first_sighting(import_keys_, key);
-  if (has_room(trace_.imports) ||
-      (!recorded_before && trace_.imports.size() < 2 * limits_.max_pickle_records)) {
-    trace_.imports.push_back(PickleImport{module, qualname, op_offset_, std::string(opcode), exact});
+  std::string_view module_text = arena_.at(module).payload();
+  std::string_view qualname_text = arena_.at(qualname).payload();
+  std::string key = dedupe_key(module_text, qualname_text);
+  const bool seen_before = !first_sighting(import_keys_, std::move(key));
+  if (has_room(trace_.imports) || (!seen_before && trace_.imports.size() < 2 * limits_.max_pickle_records)) {
+    // Names are kept whole (up to kMaxNameBytes) until the text budget is spent, then cut short.
+    const std::size_t keep = name_budget_ > 0 ? kMaxNameBytes : kFrugalNameBytes;
+    PickleImport record{std::string(module_text.substr(0, keep)), std::string(qualname_text.substr(0, keep)),
+                        op_offset_, std::string(opcode), exact};
+    if (module_text.size() > keep || qualname_text.size() > keep) record.exact = false;
+    name_budget_ -= std::min(name_budget_, record.module.size() + record.qualname.size());
+    trace_.imports.push_back(std::move(record));
   } else {
     note_truncation(noted_record_limit_,
                     "record limit reached: repeated imports and calls are no longer listed");
   }
   Value value;
   value.kind = Kind::global;
-  value.integer = static_cast<std::int64_t>(module.size());
-  value.text = std::move(module) + qualname;
+  value.items = {module, qualname};
   value.offset = op_offset_;
   return make(std::move(value));
 }
@@ -354,6 +381,22 @@ void Machine::note_truncation(bool& noted, std::string message) {
   if (has_room(trace_.errors)) trace_.errors.push_back({std::move(message), op_offset_, false});
 }
 
+// Long parts are keyed by their length and both ends: hashing them whole would cost time in proportion
+// to the name on every reuse of a memoized string.
+std::string Machine::dedupe_key(std::string_view first, std::string_view second) {
+  std::string key;
+  for (std::string_view part : {first, second}) {
+    if (part.size() <= 2 * kKeyEndBytes) {
+      key.append(part);
+    } else {
+      key.append(part.substr(0, kKeyEndBytes)).append("\0", 1).append(std::to_string(part.size()));
+      key.append("\0", 1).append(part.substr(part.size() - kKeyEndBytes));
+    }
+    key.push_back('\n');
+  }
+  return key;
+}
+
 // Keys are remembered up to twice the record limit, so that past the limit a new import or callable is
 // still listed while repetitions are not.
 bool Machine::first_sighting(std::unordered_set<std::string>& seen, std::string key) {
@@ -369,42 +412,52 @@ void Machine::record_call(std::string_view opcode, Handle callee, std::string_vi
     callable += '.';
     callable += method;
   }
-  const bool new_callable = first_sighting(call_keys_, callable + '\n' + std::string(opcode));
+  const bool new_callable = first_sighting(call_keys_, dedupe_key(callable, opcode));
   if (has_room(trace_.calls) || (new_callable && trace_.calls.size() < 2 * limits_.max_pickle_records)) {
     PickleCall call;
     call.callable = callable;
     if (const Value* origin = origin_global(arena_, callee)) {
-      call.module = origin->module();
-      call.qualname = origin->qualname();
+      call.module = global_module(arena_, *origin).substr(0, kMaxNameBytes);
+      call.qualname = global_qualname(arena_, *origin).substr(0, kMaxNameBytes);
     }
     call.offset = op_offset_;
     call.opcode = std::string(opcode);
+    // The same memoized value can be passed to any number of calls: once the text budget is spent,
+    // summaries shrink so that the trace stays small whatever the stream repeats.
+    const bool frugal = summary_budget_ == 0;
+    const std::size_t max_summaries = frugal ? 4 : kRetainedItems;
+    const RenderLimits render_limits{.max_chars = frugal ? std::size_t{64} : std::size_t{1024}};
+    auto summarize = [&](Handle h) { return render(arena_, h, render_limits); };
     const std::size_t step = pairs ? 2 : 1;
     for (std::size_t i = 0; i + step <= args.size(); i += step) {
-      if (call.arg_summaries.size() >= kRetainedItems) {
+      if (call.arg_summaries.size() >= max_summaries) {
         omitted_args += (args.size() - i) / step;
         break;
       }
-      std::string summary = render(arena_, args[i]);
-      if (pairs) summary += ": " + render(arena_, args[i + 1]);
+      std::string summary = summarize(args[i]);
+      if (pairs) summary.append(": ").append(summarize(args[i + 1]));
       if (star_args) summary = std::string("*").append(summary);
       call.arg_summaries.push_back(std::move(summary));
     }
     if (kwargs != kAbsent) {
       if (kind_of(arena_, kwargs) == Kind::dict) {
         const Value& dict = arena_.at(kwargs);
-        for (std::size_t i = 0; i + 1 < dict.items.size(); i += 2) {
-          std::string key = is_text(arena_, dict.items[i])
-                                ? std::string(arena_.at(dict.items[i]).payload().substr(0, 256))
-                                : render(arena_, dict.items[i]);
-          call.arg_summaries.push_back(key + "=" + render(arena_, dict.items[i + 1]));
+        std::size_t pair = 0;
+        for (; 2 * pair + 1 < dict.items.size() && call.arg_summaries.size() < max_summaries; ++pair) {
+          Handle key = dict.items[2 * pair];
+          std::string summary =
+              is_text(arena_, key) ? std::string(arena_.at(key).payload().substr(0, 256)) : summarize(key);
+          call.arg_summaries.push_back(summary.append("=").append(summarize(dict.items[2 * pair + 1])));
         }
-        if (dict.size > dict.items.size() / 2) omitted_args += dict.size - dict.items.size() / 2;
+        omitted_args += dict.size - pair;
       } else {
-        call.arg_summaries.push_back("**" + render(arena_, kwargs));
+        call.arg_summaries.push_back("**" + summarize(kwargs));
       }
     }
     if (omitted_args > 0) call.arg_summaries.push_back("...(" + std::to_string(omitted_args) + " more)");
+    std::size_t used = call.callable.size();
+    for (const std::string& summary : call.arg_summaries) used += summary.size();
+    summary_budget_ -= std::min(summary_budget_, used);
     trace_.calls.push_back(std::move(call));
   } else {
     note_truncation(noted_record_limit_,

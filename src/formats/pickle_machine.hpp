@@ -71,7 +71,8 @@ class Machine {
   Handle make_text(Kind kind, Bytes payload, std::uint64_t payload_offset);
   Handle make_decoded(Kind kind, DecodedText decoded, bool py2_string);
   Handle make_collection(Kind kind, std::span<const Handle> items, std::uint64_t forgotten);
-  Handle make_global(std::string module, std::string qualname, bool exact, std::string_view opcode);
+  Handle make_owned_text(std::string text);
+  Handle make_global(Handle module, Handle qualname, bool exact, std::string_view opcode);
 
   // Opcode families.
   void op_text_global(bool inst);
@@ -97,6 +98,7 @@ class Machine {
   bool has_room(const std::vector<Record>& records) const {
     return records.size() < limits_.max_pickle_records;
   }
+  static std::string dedupe_key(std::string_view first, std::string_view second);
   bool first_sighting(std::unordered_set<std::string>& seen, std::string key);
   void note_truncation(bool& noted, std::string message);
 
@@ -119,6 +121,8 @@ class Machine {
   bool stopped_ = false;
 
   std::uint64_t embedded_budget_ = 0;
+  std::size_t summary_budget_ = 16u << 20;  // characters of call and persistent-id summaries
+  std::size_t name_budget_ = 16u << 20;     // characters of import names
   std::unordered_set<std::string> import_keys_;
   std::unordered_set<std::string> call_keys_;
   std::vector<Handle> scratch_;

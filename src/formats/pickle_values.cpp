@@ -67,6 +67,16 @@ Kind kind_of(const Arena& arena, Handle h) {
   return Kind::unknown;
 }
 
+std::string_view global_module(const Arena& arena, const Value& global) {
+  return global.items.size() == 2 && is_text(arena, global.items[0]) ? arena.at(global.items[0]).payload()
+                                                                     : std::string_view();
+}
+
+std::string_view global_qualname(const Arena& arena, const Value& global) {
+  return global.items.size() == 2 && is_text(arena, global.items[1]) ? arena.at(global.items[1]).payload()
+                                                                     : std::string_view();
+}
+
 bool is_text(const Arena& arena, Handle h) { return is_arena(h) && arena.at(h).kind == Kind::str; }
 
 namespace {
@@ -214,7 +224,7 @@ struct Renderer {
         if (value.kind == Kind::bytearray) out += ")";
         return;
       case Kind::global:
-        out.append(value.module()).append(".").append(value.qualname());
+        out.append(global_module(arena, value)).append(".").append(global_qualname(arena, value));
         return;
       case Kind::extension:
         out += "<extension " + std::to_string(value.integer) + ">";
@@ -362,7 +372,10 @@ std::string describe_callable(const Arena& arena, Handle h, int nesting) {
     if (!is_arena(h)) break;
     const Value& value = arena.at(h);
     if (value.kind == Kind::global) {
-      return prefix.append(value.module()).append(".").append(value.qualname()).append(suffix);
+      return prefix.append(global_module(arena, value))
+          .append(".")
+          .append(global_qualname(arena, value))
+          .append(suffix);
     }
     if (value.kind == Kind::call || value.kind == Kind::object) {
       prefix += value.kind == Kind::call ? "<result of " : "<instance of ";

@@ -47,7 +47,7 @@ enum class Kind : std::uint8_t {
   dict,
   set,
   frozenset,
-  global,         // text = module, name = qualname
+  global,         // items = {module str, qualname str}
   call,           // REDUCE result: items = {callable, args}
   object,         // NEWOBJ/NEWOBJ_EX/INST/OBJ result: items = {class, args[, kwargs]}
   persistent_id,  // items = {pid}
@@ -69,22 +69,16 @@ struct Value {
   std::uint64_t size = 0;       // payload bytes (str/bytes) or item count (containers)
   std::uint64_t offset = 0;     // stream offset of the payload (str/bytes) or of the creating opcode
   union {
-    std::int64_t integer = 0;  // int, extension code, buffer index; for a global: length of the module
+    std::int64_t integer = 0;  // int, extension code, buffer index
     double number;             // float
   };
   const std::uint8_t* view = nullptr;  // payload borrowed from the stream (`size` bytes), no copy
-  std::string text;                    // owned payload, big integer digits, global module + qualname
+  std::string text;                    // owned payload, big integer digits
   std::vector<Handle> items;
 
   std::string_view payload() const {
     return view != nullptr ? std::string_view(reinterpret_cast<const char*>(view), size)
                            : std::string_view(text);
-  }
-  std::string_view module() const {
-    return std::string_view(text).substr(0, static_cast<std::size_t>(integer));
-  }
-  std::string_view qualname() const {
-    return std::string_view(text).substr(static_cast<std::size_t>(integer));
   }
 };
 
@@ -137,6 +131,9 @@ class Arena {
 };
 
 Kind kind_of(const Arena& arena, Handle h);
+// The names of a global value.
+std::string_view global_module(const Arena& arena, const Value& global);
+std::string_view global_qualname(const Arena& arena, const Value& global);
 bool is_text(const Arena& arena, Handle h);  // a str constant
 
 // Python-style rendering, bounded in depth and length.

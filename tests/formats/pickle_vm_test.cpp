@@ -450,6 +450,59 @@ TEST(PickleVm, RecordLimitStillListsNewCallables) {
   EXPECT_EQ(trace.imports.back().module, "os");
 }
 
+TEST(PickleVm, RepeatedLongArgumentsDoNotBlowUpTheTrace) {
+  // One 1000-character string, memoized once and passed 32 times to each of 20k calls (1.4 MB of input).
+  std::string data(
+      "\x80\x04"
+      "cbuiltins\nprint\n\x94X\xe8\x03\x00\x00"sv);
+  data += std::string(1000, 'A') +
+          "\x94"
+          "0";
+  for (int call = 0; call < 20'000; ++call) {
+    data += "h\x00("sv;
+    for (int arg = 0; arg < 32; ++arg) data += "h\x01";
+    data += "tR0";
+  }
+  data += "N.";
+  PickleTrace trace = run(data);
+  EXPECT_TRUE(trace.errors.empty());
+  EXPECT_EQ(trace.calls.size(), 20'000u);
+  std::size_t characters = 0;
+  for (const auto& call : trace.calls) {
+    for (const auto& summary : call.arg_summaries) characters += summary.size();
+  }
+  EXPECT_LT(characters, 32u << 20);  // 640 MB if every summary were kept whole
+  EXPECT_EQ(trace.calls.front().arg_summaries.size(), 32u);
+  EXPECT_EQ(trace.calls.front().arg_summaries[0].size(), 1002u);
+}
+
+TEST(PickleVm, RepeatedLongGlobalNamesDoNotBlowUpTheTrace) {
+  // Two 4000-character names, memoized once and combined by 100k STACK_GLOBALs (500 KB of input).
+  std::string data("\x80\x04"sv);
+  data += "X\xa0\x0f\x00\x00"sv;
+  data += std::string(4000, 'a') +
+          "\x94"
+          "0";
+  data += "X\xa0\x0f\x00\x00"sv;
+  data += std::string(4000, 'b') +
+          "\x94"
+          "0";
+  for (int i = 0; i < 100'000; ++i)
+    data +=
+        "h\x00h\x01\x93"
+        "0"sv;
+  data += "N.";
+  PickleTrace trace = run(data);
+  EXPECT_TRUE(trace.errors.empty());
+  ASSERT_EQ(trace.imports.size(), 100'000u);
+  std::size_t characters = 0;
+  for (const auto& import : trace.imports) characters += import.module.size() + import.qualname.size();
+  EXPECT_LT(characters, 32u << 20);  // 800 MB if every name were kept whole
+  EXPECT_EQ(trace.imports.front().module, std::string(4000, 'a'));
+  EXPECT_TRUE(trace.imports.front().exact);
+  EXPECT_FALSE(trace.imports.back().exact);
+}
+
 TEST(PickleVm, CyclicValuesRenderBoundedly) {
   // L = []; memo L; X = L(); memo X; L.append(X); X()
   PickleTrace trace =
