@@ -121,7 +121,7 @@ std::optional<ItemSize> dtype_item_size(const Arena& arena, Handle dtype) {
   const pickle_vm::Value* call = arena_value(arena, dtype);
   if (call == nullptr || call->kind != Kind::call || call->items.size() < 2) return std::nullopt;
   const pickle_vm::Value* global = pickle_vm::origin_global(arena, dtype);
-  if (global == nullptr || global->qualname() != "dtype") return std::nullopt;
+  if (global == nullptr || pickle_vm::global_qualname(arena, *global) != "dtype") return std::nullopt;
   const pickle_vm::Value* args = arena_value(arena, call->items[1]);
   if (args == nullptr || args->kind != Kind::tuple || args->items.empty() ||
       !pickle_vm::is_text(arena, args->items[0]))
@@ -156,8 +156,8 @@ std::optional<std::uint64_t> element_count(const Arena& arena, Handle shape) {
 std::optional<PickleInlineData> JoblibArrayInspector::after_build(const Arena& arena, std::uint64_t target,
                                                                   std::uint64_t state, Bytes rest) const {
   const pickle_vm::Value* origin = pickle_vm::origin_global(arena, target);
-  if (origin == nullptr || origin->module() != "joblib.numpy_pickle" ||
-      origin->qualname() != "NumpyArrayWrapper")
+  if (origin == nullptr || pickle_vm::global_module(arena, *origin) != "joblib.numpy_pickle" ||
+      pickle_vm::global_qualname(arena, *origin) != "NumpyArrayWrapper")
     return std::nullopt;
   std::optional<ItemSize> item = dtype_item_size(arena, dict_lookup(arena, state, "dtype"));
   std::optional<std::uint64_t> count = element_count(arena, dict_lookup(arena, state, "shape"));

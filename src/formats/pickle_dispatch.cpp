@@ -447,8 +447,9 @@ void Machine::step_over_inline_data(const PickleInlineData& inline_data) {
 // payloads handed to loaders (torch.storage._load_from_bytes) are scanned at every protocol.
 std::optional<Handle> Machine::latin1_encoded(Handle callee, Handle args) {
   const Value* global = origin_global(arena_, callee);
-  if (global == nullptr || kind_of(arena_, callee) != Kind::global || global->module() != "_codecs" ||
-      global->qualname() != "encode" || kind_of(arena_, args) != Kind::tuple)
+  if (global == nullptr || kind_of(arena_, callee) != Kind::global ||
+      global_module(arena_, *global) != "_codecs" || global_qualname(arena_, *global) != "encode" ||
+      kind_of(arena_, args) != Kind::tuple)
     return std::nullopt;
   const Value& tuple = arena_.at(args);
   if (tuple.size != 2 || tuple.items.size() != 2 || !is_text(arena_, tuple.items[0]) ||
