@@ -5,6 +5,7 @@
 // would make, however the names were assembled (memo, STACK_GLOBAL, dotted paths, Python 2 names).
 // Policy (what is dangerous) lives elsewhere: this reader only reports.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,28 @@
 #include "modelshield/limits.hpp"
 
 namespace ms {
+
+namespace pickle_vm {
+class Arena;
+}
+
+// Loaders that read raw data from the file in the middle of a pickle (joblib's NumpyUnpickler reads each
+// array right after the BUILD that restores its wrapper) tell the VM what follows such a BUILD.
+struct PickleInlineData {
+  std::uint64_t skip = 0;      // bytes of raw data to step over
+  bool nested_pickle = false;  // a whole pickle follows instead (pickle.load on the same file)
+};
+class PickleBuildInspector {
+ public:
+  virtual ~PickleBuildInspector() = default;
+  // `target` is the object on the stack after BUILD, `state` the state it was given, `rest` the stream
+  // after the BUILD opcode. Returns nothing for an ordinary BUILD.
+  virtual std::optional<PickleInlineData> after_build(const pickle_vm::Arena& arena, std::uint64_t target,
+                                                      std::uint64_t state, Bytes rest) const = 0;
+};
+struct PickleVmOptions {
+  const PickleBuildInspector* build_inspector = nullptr;
+};
 
 // A global that CPython's Unpickler.find_class would resolve.
 struct PickleImport {
@@ -89,7 +112,8 @@ struct PickleTrace {
 // Runs every pickle in `data` (after a STOP, scanning resumes at the next byte while that yields a
 // plausible pickle). Never throws on malformed input: problems land in `errors`. Offsets in the trace are
 // `base_offset` + position in `data`.
-PickleTrace run_pickle_vm(Bytes data, const Limits& limits, std::uint64_t base_offset = 0);
+PickleTrace run_pickle_vm(Bytes data, const Limits& limits, std::uint64_t base_offset = 0,
+                          const PickleVmOptions& options = {});
 
 // Content sniff: PROTO 2..5 at byte 0, or an opcode that can open a pickle followed by a clean parse of the
 // first few opcodes.

@@ -419,6 +419,66 @@ void Machine::op_build() {
     Handle args[1] = {state};
     record_call("BUILD", target, "__setstate__", args, 0, kAbsent);
   }
+  if (options_.build_inspector == nullptr) return;
+  std::optional<PickleInlineData> inline_data =
+      options_.build_inspector->after_build(arena_, target, state, data_.subspan(reader_.position()));
+  if (inline_data) step_over_inline_data(*inline_data);
+}
+
+void Machine::step_over_inline_data(const PickleInlineData& inline_data) {
+  if (!inline_data.nested_pickle) {
+    if (inline_data.skip > reader_.remaining())
+      throw FormatError("pickle", "inline array data runs past the end of the stream", reader_.file_offset());
+    reader_.seek(reader_.position() + inline_data.skip);
+    return;
+  }
+  // A plain pickle.load on the same file: a fresh unpickler without the inspector, so no recursion.
+  std::uint64_t budget =
+      limits_.max_pickle_ops > trace_.opcode_count ? limits_.max_pickle_ops - trace_.opcode_count : 0;
+  Machine nested(data_, limits_, base_, trace_, trace_embedded_);
+  RunResult result = nested.run_one(reader_.position(), budget);
+  if (result.outcome != Outcome::stopped)
+    throw FormatError("pickle", "the nested pickle of an inline object array did not finish",
+                      reader_.file_offset());
+  reader_.seek(nested.position());
+}
+
+// Protocol 2 pickles bytes as _codecs.encode(str, 'latin1'): model the result as the bytes it is, so that
+// payloads handed to loaders (torch.storage._load_from_bytes) are scanned at every protocol.
+std::optional<Handle> Machine::latin1_encoded(Handle callee, Handle args) {
+  const Value* global = origin_global(arena_, callee);
+  if (global == nullptr || kind_of(arena_, callee) != Kind::global ||
+      global_module(arena_, *global) != "_codecs" || global_qualname(arena_, *global) != "encode" ||
+      kind_of(arena_, args) != Kind::tuple)
+    return std::nullopt;
+  const Value& tuple = arena_.at(args);
+  if (tuple.size != 2 || tuple.items.size() != 2 || !is_text(arena_, tuple.items[0]) ||
+      !is_text(arena_, tuple.items[1]))
+    return std::nullopt;
+  std::string_view encoding = arena_.at(tuple.items[1]).payload();
+  if (encoding != "latin1" && encoding != "latin-1" && encoding != "iso-8859-1") return std::nullopt;
+  const Value& text = arena_.at(tuple.items[0]);
+  if (text.partial || text.size > limits_.max_pickle_embedded_bytes) return std::nullopt;
+  std::string_view utf8 = text.payload();
+  std::string bytes;
+  bytes.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    unsigned char lead = static_cast<unsigned char>(utf8[i]);
+    if (lead < 0x80) {
+      bytes.push_back(static_cast<char>(lead));
+    } else if ((lead == 0xc2 || lead == 0xc3) && i + 1 < utf8.size()) {
+      unsigned char next = static_cast<unsigned char>(utf8[++i]);
+      bytes.push_back(static_cast<char>(((lead & 0x03) << 6) | (next & 0x3f)));
+    } else {
+      return std::nullopt;  // a code point above U+00FF: CPython raises UnicodeEncodeError
+    }
+  }
+  Value value;
+  value.kind = Kind::bytes;
+  value.size = bytes.size();
+  value.text = std::move(bytes);
+  value.offset = op_offset_;
+  return make(std::move(value));
 }
 
 void Machine::op_call(Op op) {
@@ -445,7 +505,8 @@ void Machine::op_call(Op op) {
   result.items = {callee, args};
   if (kwargs != kAbsent) result.items.push_back(kwargs);
   result.offset = op_offset_;
-  push(make(std::move(result)));
+  std::optional<Handle> encoded = op == Op::REDUCE ? latin1_encoded(callee, args) : std::nullopt;
+  push(encoded ? *encoded : make(std::move(result)));
 
   const std::string_view opcode = opcode_name(static_cast<std::uint8_t>(op));
   if (kind_of(arena_, args) == Kind::tuple) {

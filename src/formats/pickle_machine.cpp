@@ -31,7 +31,7 @@ bool has_container_magic(std::string_view payload) {
 }  // namespace
 
 Machine::Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, PickleTrace& trace,
-                 bool trace_embedded)
+                 bool trace_embedded, const PickleVmOptions& options)
     : data_(data),
       limits_(limits),
       base_(base_offset),
@@ -39,7 +39,8 @@ Machine::Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, Pi
       reader_(data, "pickle", base_offset),
       arena_(limits.max_pickle_values),
       embedded_budget_(limits.max_pickle_embedded_bytes),
-      trace_embedded_(trace_embedded) {}
+      trace_embedded_(trace_embedded),
+      options_(options) {}
 
 void Machine::reset_for_pickle() {
   stack_.clear();

@@ -3,6 +3,7 @@
 // run_one() call executes one pickle (fresh stack, memo and protocol, as a fresh Unpickler would).
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,7 +22,7 @@ class Machine {
  public:
   // With `trace_embedded` off (content sniffing), bytes arguments are not looked at.
   Machine(Bytes data, const Limits& limits, std::uint64_t base_offset, PickleTrace& trace,
-          bool trace_embedded = true);
+          bool trace_embedded = true, const PickleVmOptions& options = {});
 
   enum class Outcome { stopped, fatal, budget_spent };
   struct RunResult {
@@ -78,7 +79,9 @@ class Machine {
   void op_stack_global();
   void op_add_to_container(Op op);
   void op_build();
+  void step_over_inline_data(const PickleInlineData& inline_data);
   void op_call(Op op);
+  std::optional<Handle> latin1_encoded(Handle callee, Handle args);
   void op_persistent_id(Handle pid, std::string_view opcode);
   void op_extension(std::int64_t code);
 
@@ -127,6 +130,7 @@ class Machine {
   bool noted_memo_limit_ = false;
   bool noted_record_limit_ = false;
   bool trace_embedded_ = true;
+  PickleVmOptions options_;
 };
 
 }  // namespace ms::pickle_vm

@@ -37,14 +37,15 @@ void restore(PickleTrace& trace, const TraceSizes& sizes) {
 
 }  // namespace
 
-PickleTrace run_pickle_vm(Bytes data, const Limits& limits, std::uint64_t base_offset) {
+PickleTrace run_pickle_vm(Bytes data, const Limits& limits, std::uint64_t base_offset,
+                          const PickleVmOptions& options) {
   PickleTrace trace;
   trace.end_offset = base_offset;
   if (data.empty()) {
     trace.errors.push_back({"empty pickle stream", base_offset, true});
     return trace;
   }
-  Machine machine(data, limits, base_offset, trace);
+  Machine machine(data, limits, base_offset, trace, /*trace_embedded=*/true, options);
   std::size_t position = 0;
   bool first = true;
   while (position < data.size()) {

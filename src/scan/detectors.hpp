@@ -16,5 +16,8 @@ std::string scan_protobuf_file(ScanContext& context, Bytes data, std::string_vie
 std::string scan_base64_hdf5(ScanContext& context, Bytes data, std::string_view name);
 std::string scan_pickle_file(ScanContext& context, Bytes data, std::string_view name);
 std::string scan_npy_file(ScanContext& context, Bytes data, std::string_view name);
+// Content no signature above recognised: tar archives (legacy torch.save) and zlib/gzip/bz2/xz/lz4 streams
+// (compressed joblib files); "unknown" when `data` is none of these.
+std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string_view name);
 
 }  // namespace ms

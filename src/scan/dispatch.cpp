@@ -62,7 +62,7 @@ std::string scan_content(ScanContext& context, Bytes data, std::string_view name
       case ContentFormat::empty:
         return "empty";
       case ContentFormat::unknown:
-        return "unknown";
+        return scan_compressed_stream(context, data, name);
     }
   } catch (const LimitError& error) {
     report_incomplete(context, error);

@@ -47,16 +47,28 @@ TEST(NumpyScan, PlainArraysAndArchivesAreClean) {
 }
 
 TEST(NumpyScan, ObjectArraysAreCritical) {
-  for (const char* name : {"object_payload.npy", "object_payload.npz", "structured_object.npy"}) {
+  for (const char* name : {"object_payload.npy", "object_payload.npz"}) {
     ScanReport report = scan(name);
     auto found = with_rule(report, "NPY-OBJECT-ARRAY");
     ASSERT_EQ(found.size(), 1u) << name << "\n" << describe(report);
     EXPECT_EQ(found[0]->severity, Severity::critical);
+    EXPECT_EQ(with_rule(report, "PICKLE-DANGEROUS-CALL").size(), 1u) << name << "\n" << describe(report);
   }
+  // Objects that are plain numbers are ordinary data: only the hygiene note remains.
+  ScanReport plain_objects = scan("structured_object.npy");
+  auto hygiene = with_rule(plain_objects, "NPY-OBJECT-ARRAY");
+  ASSERT_EQ(hygiene.size(), 1u) << describe(plain_objects);
+  EXPECT_EQ(hygiene[0]->severity, Severity::low);
+  EXPECT_EQ(highest(plain_objects), Severity::low) << describe(plain_objects);
+
+  // The Keras weight-store attack is reported with the command it runs.
   ScanReport keras = scan("weights_npz_payload.keras");
   auto found = with_rule(keras, "NPY-OBJECT-ARRAY");
   ASSERT_EQ(found.size(), 1u) << describe(keras);
   EXPECT_EQ(found[0]->location.member, "model.weights.npz!layers/dense/vars/0.npy");
+  auto call = with_rule(keras, "PICKLE-DANGEROUS-CALL");
+  ASSERT_EQ(call.size(), 1u) << describe(keras);
+  EXPECT_NE(call[0]->reason.find("system("), std::string::npos) << call[0]->reason;
 }
 
 TEST(NumpyScan, HostileHeadersAndMembersAreReported) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "formats/pickle.hpp"
 #include "formats/zip.hpp"
 #include "modelshield/error.hpp"
 #include "scan/archive/zip_findings.hpp"
@@ -12,6 +13,7 @@
 #include "scan/dispatch.hpp"
 #include "scan/findings.hpp"
 #include "scan/keras/keras_archive.hpp"
+#include "scan/pickle/torch_archive.hpp"
 
 namespace ms {
 
@@ -133,11 +135,27 @@ void scan_member_content(ScanContext& context, Bytes file, const ZipEntry& entry
 }
 
 std::string scan_zip_container(ScanContext& context, Bytes data, std::string_view name) {
-  ZipArchive archive = parse_zip(data, context.limits());
+  // pickle.load (and torch.load, which takes only files starting with a local header for zips) runs a
+  // leading pickle; the archive is then appended junk or a byte string inside the pickle.
+  const bool leading_pickle =
+      !(data.size() >= 4 && as_chars(data.first(4)) == "PK\x03\x04") && looks_like_pickle(data);
+  if (leading_pickle) scan_pickle_file(context, data, name);
+  std::optional<ZipArchive> parsed;
+  try {
+    parsed = parse_zip(data, context.limits());
+  } catch (const FormatError&) {
+    if (leading_pickle) return "pickle";
+    throw;
+  }
+  ZipArchive& archive = *parsed;
   report_zip_anomalies(context, archive);
   if (is_keras_archive(archive)) {
     scan_keras_archive(context, data, archive);
     return "keras-zip";
+  }
+  if (is_pytorch_archive(archive)) {
+    scan_pytorch_archive(context, data, archive);
+    return leading_pickle ? "pickle+zip" : "pytorch-zip";
   }
   bool npz =
       name.ends_with(".npz") ||
@@ -147,7 +165,7 @@ std::string scan_zip_container(ScanContext& context, Bytes data, std::string_vie
     if (npz) check_npz_member(context, data, entry);
     scan_member_content(context, data, entry);
   }
-  return npz ? "npz" : "zip";
+  return leading_pickle ? "pickle+zip" : npz ? "npz" : "zip";
 }
 
 }  // namespace ms

@@ -1,0 +1,178 @@
+#include "formats/joblib.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "formats/pickle_values.hpp"
+#include "modelshield/error.hpp"
+
+namespace ms {
+
+using pickle_vm::Arena;
+using pickle_vm::Handle;
+using pickle_vm::Kind;
+
+std::string_view to_string(JoblibCompression compression) {
+  switch (compression) {
+    case JoblibCompression::none:
+      return "none";
+    case JoblibCompression::zlib:
+      return "zlib";
+    case JoblibCompression::gzip:
+      return "gzip";
+    case JoblibCompression::bz2:
+      return "bz2";
+    case JoblibCompression::xz:
+      return "xz";
+    case JoblibCompression::lzma:
+      return "lzma";
+    case JoblibCompression::lz4:
+      return "lz4";
+  }
+  return "none";
+}
+
+JoblibCompression detect_joblib_compression(Bytes data) {
+  auto starts = [&](std::string_view magic) {
+    return data.size() >= magic.size() && as_chars(data.first(magic.size())) == magic;
+  };
+  if (data.size() >= 2 && data[0] == 0x78 && ((data[0] << 8) | data[1]) % 31 == 0)
+    return JoblibCompression::zlib;
+  if (starts("\x1f\x8b")) return JoblibCompression::gzip;
+  if (starts("BZh")) return JoblibCompression::bz2;
+  if (starts("\xfd\x37\x7a\x58\x5a")) return JoblibCompression::xz;
+  if (starts(std::string_view("\x5d\x00\x00", 3))) return JoblibCompression::lzma;
+  if (starts("\x04\x22\x4d\x18")) return JoblibCompression::lz4;
+  return JoblibCompression::none;
+}
+
+JoblibDecompressed decompress_joblib(Bytes data, JoblibCompression compression, const Limits& limits) {
+  if (compression != JoblibCompression::zlib && compression != JoblibCompression::gzip)
+    throw FormatError("joblib", std::string("no decompressor for ") + std::string(to_string(compression)), 0);
+  z_stream stream{};
+  // 15 + 32: zlib or gzip header, detected by zlib itself.
+  if (inflateInit2(&stream, MAX_WBITS + 32) != Z_OK) throw FormatError("joblib", "cannot initialise zlib", 0);
+  JoblibDecompressed out;
+  std::uint64_t ratio_cap = std::max<std::uint64_t>(data.size(), 1) * limits.max_compression_ratio;
+  if (ratio_cap / limits.max_compression_ratio != std::max<std::uint64_t>(data.size(), 1))
+    ratio_cap = UINT64_MAX;
+  const std::uint64_t cap = std::min(limits.max_member_bytes, ratio_cap);
+  std::size_t consumed = 0;
+  try {
+    for (;;) {
+      if (out.bytes.size() >= cap) {
+        (cap == ratio_cap && cap < limits.max_member_bytes ? out.ratio_exceeded : out.truncated) = true;
+        break;
+      }
+      const std::size_t chunk =
+          static_cast<std::size_t>(std::min<std::uint64_t>(cap - out.bytes.size(), 1 << 20));
+      const std::size_t before = out.bytes.size();
+      out.bytes.resize(before + chunk);
+      stream.next_in = const_cast<Bytef*>(data.data() + consumed);
+      stream.avail_in = static_cast<uInt>(std::min<std::size_t>(data.size() - consumed, 1u << 30));
+      stream.next_out = out.bytes.data() + before;
+      stream.avail_out = static_cast<uInt>(chunk);
+      const uInt in_before = stream.avail_in;
+      const int status = inflate(&stream, Z_NO_FLUSH);
+      consumed += in_before - stream.avail_in;
+      out.bytes.resize(before + (chunk - stream.avail_out));
+      if (status == Z_STREAM_END) break;
+      if (status != Z_OK && status != Z_BUF_ERROR)
+        throw FormatError("joblib",
+                          std::string("corrupt compressed data: ") + (stream.msg ? stream.msg : "zlib error"),
+                          consumed);
+      if (out.bytes.size() == before && in_before == stream.avail_in) {
+        if (consumed >= data.size()) throw FormatError("joblib", "compressed stream is truncated", consumed);
+        throw FormatError("joblib", "compressed stream makes no progress", consumed);
+      }
+    }
+  } catch (...) {
+    inflateEnd(&stream);
+    throw;
+  }
+  inflateEnd(&stream);
+  return out;
+}
+
+namespace {
+
+const pickle_vm::Value* arena_value(const Arena& arena, Handle h) {
+  return pickle_vm::is_arena(h) ? &arena.at(h) : nullptr;
+}
+
+Handle dict_lookup(const Arena& arena, Handle dict, std::string_view key) {
+  const pickle_vm::Value* value = arena_value(arena, dict);
+  if (value == nullptr || value->kind != Kind::dict) return pickle_vm::kAbsent;
+  for (std::size_t i = 0; i + 1 < value->items.size(); i += 2)
+    if (pickle_vm::is_text(arena, value->items[i]) && arena.at(value->items[i]).payload() == key)
+      return value->items[i + 1];
+  return pickle_vm::kAbsent;
+}
+
+struct ItemSize {
+  std::uint64_t bytes = 0;
+  bool objects = false;
+};
+
+// numpy.dtype(str, False, True): the type string numpy's dtype.__reduce__ writes ("f8", "U10", "O8", "V16").
+std::optional<ItemSize> dtype_item_size(const Arena& arena, Handle dtype) {
+  const pickle_vm::Value* call = arena_value(arena, dtype);
+  if (call == nullptr || call->kind != Kind::call || call->items.size() < 2) return std::nullopt;
+  const pickle_vm::Value* global = pickle_vm::origin_global(arena, dtype);
+  if (global == nullptr || pickle_vm::global_qualname(arena, *global) != "dtype") return std::nullopt;
+  const pickle_vm::Value* args = arena_value(arena, call->items[1]);
+  if (args == nullptr || args->kind != Kind::tuple || args->items.empty() ||
+      !pickle_vm::is_text(arena, args->items[0]))
+    return std::nullopt;
+  std::string_view type = arena.at(args->items[0]).payload();
+  if (type.empty()) return std::nullopt;
+  if (type[0] == 'O') return ItemSize{8, true};
+  std::uint64_t count = 0;
+  auto [end, error] = std::from_chars(type.data() + 1, type.data() + type.size(), count);
+  if (error != std::errc() || end != type.data() + type.size() || count > (1u << 30)) return std::nullopt;
+  if (type[0] == 'U') count *= 4;
+  if (std::string_view("fiubcUSVMm?").find(type[0]) == std::string_view::npos) return std::nullopt;
+  return ItemSize{count, false};
+}
+
+std::optional<std::uint64_t> element_count(const Arena& arena, Handle shape) {
+  const pickle_vm::Value* tuple = arena_value(arena, shape);
+  if (tuple == nullptr || tuple->kind != Kind::tuple || tuple->items.size() != tuple->size)
+    return std::nullopt;
+  std::uint64_t count = 1;
+  for (Handle dim : tuple->items) {
+    if (!pickle_vm::is_small_int(dim) || pickle_vm::small_int_value(dim) < 0) return std::nullopt;
+    std::uint64_t n = static_cast<std::uint64_t>(pickle_vm::small_int_value(dim));
+    if (n != 0 && count > UINT64_MAX / n) return std::nullopt;
+    count *= n;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::optional<PickleInlineData> JoblibArrayInspector::after_build(const Arena& arena, std::uint64_t target,
+                                                                  std::uint64_t state, Bytes rest) const {
+  const pickle_vm::Value* origin = pickle_vm::origin_global(arena, target);
+  if (origin == nullptr || pickle_vm::global_module(arena, *origin) != "joblib.numpy_pickle" ||
+      pickle_vm::global_qualname(arena, *origin) != "NumpyArrayWrapper")
+    return std::nullopt;
+  std::optional<ItemSize> item = dtype_item_size(arena, dict_lookup(arena, state, "dtype"));
+  std::optional<std::uint64_t> count = element_count(arena, dict_lookup(arena, state, "shape"));
+  if (!item || !count) return std::nullopt;
+  ++arrays_seen_;
+  if (item->objects) return PickleInlineData{0, true};
+  std::uint64_t skip = 0;
+  Handle alignment = dict_lookup(arena, state, "numpy_array_alignment_bytes");
+  if (alignment != pickle_vm::kAbsent && alignment != pickle_vm::kNone) {
+    if (rest.empty()) return PickleInlineData{1, false};  // the VM reports the truncation
+    skip = 1 + rest[0];
+  }
+  if (item->bytes != 0 && *count > (UINT64_MAX - skip) / item->bytes)
+    return PickleInlineData{UINT64_MAX, false};
+  return PickleInlineData{skip + *count * item->bytes, false};
+}
+
+}  // namespace ms

@@ -1,0 +1,41 @@
+#pragma once
+// joblib.dump files: a pickle (optionally wrapped in one compressed stream) in which each numpy array's raw
+// data follows the BUILD that restores its NumpyArrayWrapper, read from the file by joblib's unpickler.
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "formats/pickle.hpp"
+#include "modelshield/byte_reader.hpp"
+#include "modelshield/limits.hpp"
+
+namespace ms {
+
+enum class JoblibCompression { none, zlib, gzip, bz2, xz, lzma, lz4 };
+std::string_view to_string(JoblibCompression compression);
+
+// The compressor joblib would pick from the first bytes (joblib.numpy_pickle_utils._detect_compressor).
+JoblibCompression detect_joblib_compression(Bytes data);
+
+struct JoblibDecompressed {
+  std::vector<std::uint8_t> bytes;
+  bool truncated = false;       // Limits::max_member_bytes reached; `bytes` holds the start
+  bool ratio_exceeded = false;  // inflates beyond Limits::max_compression_ratio
+};
+// zlib and gzip only (the libraries this project links); throws FormatError on corrupt data.
+JoblibDecompressed decompress_joblib(Bytes data, JoblibCompression compression, const Limits& limits);
+
+// Tells the pickle VM how many bytes of array data follow each NumpyArrayWrapper BUILD, or that a nested
+// pickle follows (object arrays).
+class JoblibArrayInspector final : public PickleBuildInspector {
+ public:
+  std::optional<PickleInlineData> after_build(const pickle_vm::Arena& arena, std::uint64_t target,
+                                              std::uint64_t state, Bytes rest) const override;
+  // How many arrays were stepped over: when non-zero, a plain pickle.load reads those bytes as opcodes.
+  std::uint64_t arrays_seen() const { return arrays_seen_; }
+
+ private:
+  mutable std::uint64_t arrays_seen_ = 0;
+};
+
+}  // namespace ms

@@ -1,0 +1,139 @@
+#include "scan/pickle/torch_archive.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "formats/detect.hpp"
+#include "formats/pickle.hpp"
+#include "modelshield/error.hpp"
+#include "scan/archive/zip_members.hpp"
+#include "scan/findings.hpp"
+
+namespace ms {
+
+namespace {
+
+constexpr std::size_t kSniffBytes = 64 * 1024;
+
+std::string_view top_directory(std::string_view name) { return name.substr(0, name.find('/')); }
+
+std::string_view record_of(std::string_view name) {
+  std::size_t slash = name.find('/');
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
+// miniz's mz_zip_reader_filename_less: ASCII case-insensitive, then shorter first.
+bool filename_less(std::string_view a, std::string_view b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    int l = std::tolower(static_cast<unsigned char>(a[i])),
+        r = std::tolower(static_cast<unsigned char>(b[i]));
+    if (l != r) return l < r;
+  }
+  return a.size() < b.size();
+}
+
+int filename_compare(std::string_view a, std::string_view b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    int l = std::tolower(static_cast<unsigned char>(a[i])),
+        r = std::tolower(static_cast<unsigned char>(b[i]));
+    if (l != r) return l - r;
+  }
+  return a.size() == b.size() ? 0 : a.size() < b.size() ? -1 : 1;
+}
+
+// mz_zip_reader_sort_central_dir_offsets_by_filename: an in-place heap sort of the entry indices.
+std::vector<std::size_t> miniz_sorted(const ZipArchive& archive) {
+  const std::size_t size = archive.entries.size();
+  std::vector<std::size_t> indices(size);
+  for (std::size_t i = 0; i < size; ++i) indices[i] = i;
+  if (size <= 1) return indices;
+  auto less = [&](std::size_t l, std::size_t r) {
+    return filename_less(archive.entries[l].original_name, archive.entries[r].original_name);
+  };
+  auto sift = [&](std::size_t root, std::size_t end) {
+    for (;;) {
+      std::size_t child = root * 2 + 1;
+      if (child >= end) break;
+      if (child + 1 < end && less(indices[child], indices[child + 1])) ++child;
+      if (!less(indices[root], indices[child])) break;
+      std::swap(indices[root], indices[child]);
+      root = child;
+    }
+  };
+  for (std::size_t start = (size - 2) / 2 + 1; start-- > 0;) sift(start, size);
+  for (std::size_t end = size - 1; end > 0; --end) {
+    std::swap(indices[end], indices[0]);
+    sift(0, end);
+  }
+  return indices;
+}
+
+bool looks_like_tensor_data(Bytes prefix) {
+  ContentFormat format = detect_content(prefix, "");
+  return format == ContentFormat::unknown || format == ContentFormat::empty;
+}
+
+}  // namespace
+
+bool is_pytorch_archive(const ZipArchive& archive) {
+  return std::any_of(archive.entries.begin(), archive.entries.end(),
+                     [](const ZipEntry& e) { return record_of(e.name) == "data.pkl"; });
+}
+
+std::optional<std::size_t> torch_loaded_entry(const ZipArchive& archive, std::string_view record) {
+  if (archive.entries.empty()) return std::nullopt;
+  const std::string wanted =
+      std::string(top_directory(archive.entries.front().original_name)) + "/" + std::string(record);
+  std::vector<std::size_t> sorted = miniz_sorted(archive);
+  std::int64_t low = 0, high = static_cast<std::int64_t>(sorted.size()) - 1;
+  while (low <= high) {
+    std::int64_t middle = low + ((high - low) >> 1);
+    std::size_t index = sorted[static_cast<std::size_t>(middle)];
+    int comparison = filename_compare(archive.entries[index].original_name, wanted);
+    if (comparison == 0) return index;
+    if (comparison < 0) {
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return std::nullopt;
+}
+
+void scan_pytorch_archive(ScanContext& context, Bytes data, const ZipArchive& archive) {
+  std::vector<std::size_t> pickles;
+  for (const ZipEntry& entry : archive.entries) {
+    if (record_of(entry.name) == "data.pkl") pickles.push_back(entry.index);
+    if (entry.is_directory || entry.is_symlink) continue;
+    if (record_of(entry.name).starts_with("data/")) {
+      // Storages are raw tensor bytes: sniff them instead of reading gigabytes.
+      try {
+        ZipMemberData prefix = read_zip_member_prefix(data, entry, context.limits(), kSniffBytes);
+        if (looks_like_tensor_data(Bytes(prefix.bytes))) continue;
+      } catch (const FormatError&) {
+        // read_member below reports it
+      }
+    }
+    scan_member_content(context, data, entry);
+  }
+  if (pickles.size() < 2) return;
+  std::optional<std::size_t> loaded = torch_loaded_entry(archive, "data.pkl");
+  std::string indices;
+  for (std::size_t index : pickles) indices += (indices.empty() ? "#" : ", #") + std::to_string(index);
+  Finding finding{
+      .rule_id = "PYTORCH-DUPLICATE-PICKLE",
+      .severity = Severity::medium,
+      .reason = fmt_reason("the archive holds {} data.pkl entries; torch.load reads {}", pickles.size(),
+                           loaded ? fmt_reason("entry #{}", *loaded) : std::string("none of them")),
+      .evidence = {fmt_reason("entries {}", indices)},
+      .fix = "Do not load this archive: different tools see different models in it.",
+  };
+  if (loaded) finding.location.member = archive.entries[*loaded].name;
+  context.report(std::move(finding));
+}
+
+}  // namespace ms
