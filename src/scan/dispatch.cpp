@@ -24,25 +24,21 @@ void report_extension_mismatch(ScanContext& context, ContentFormat content, std:
   });
 }
 
-void report_polyglot(ScanContext& context, Bytes data, ContentFormat content) {
+bool report_polyglot(ScanContext& context, Bytes data, ContentFormat content) {
   bool hdf5 = looks_like_hdf5_signature(data);
   bool zip = looks_like_zip_signature(data);
-  if (!(hdf5 && zip)) return;
+  if (!(hdf5 && zip)) return false;
   context.report(Finding{
       .rule_id = "FORMAT-POLYGLOT",
       .severity = Severity::medium,
       .reason = "the file is both a valid-looking HDF5 file and a zip archive: two loaders see two models",
-      .evidence = {fmt_reason("scanned as {}", to_string(content))},
+      .evidence = {fmt_reason("detected as {}; the other view is scanned too", to_string(content))},
       .fix = "Do not load this file; regenerate it with the library that produced it.",
   });
+  return true;
 }
 
-}  // namespace
-
-std::string scan_content(ScanContext& context, Bytes data, std::string_view name) {
-  ContentFormat format = detect_content(data, name);
-  report_extension_mismatch(context, format, name);
-  report_polyglot(context, data, format);
+std::string scan_as(ScanContext& context, ContentFormat format, Bytes data, std::string_view name) {
   try {
     switch (format) {
       case ContentFormat::zip:
@@ -70,6 +66,22 @@ std::string scan_content(ScanContext& context, Bytes data, std::string_view name
     report_malformed(context, error);
   }
   return std::string(to_string(format));
+}
+
+}  // namespace
+
+std::string scan_content(ScanContext& context, Bytes data, std::string_view name) {
+  ContentFormat format = detect_content(data, name);
+  report_extension_mismatch(context, format, name);
+  bool polyglot = report_polyglot(context, data, format);
+  std::string described = scan_as(context, format, data, name);
+  if (polyglot) {
+    // HDF5 loaders and zip loaders each see their own model: scan the view detection did not pick.
+    ContentFormat other = format == ContentFormat::hdf5 ? ContentFormat::zip : ContentFormat::hdf5;
+    ScanContext view = context.for_member(fmt_reason("<{} view>", to_string(other)));
+    scan_as(view, other, data, name);
+  }
+  return described;
 }
 
 }  // namespace ms

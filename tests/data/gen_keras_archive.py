@@ -73,6 +73,29 @@ def main(out):
     at = data.index(b'"sequential"')
     data[at + 1] = ord("S")
     open(crc_path, "wb").write(bytes(data))
+    # Sharded weights manifests (Keras 3.10+ `*.weights.json`): shard names must stay beside the manifest.
+    with open(os.path.join(out, "model.weights.json"), "w") as f:
+        json.dump({"weight_map": {"layers/dense/vars/0": "model_00000.weights.h5"}}, f)
+    with open(os.path.join(out, "escaping.weights.json"), "w") as f:
+        json.dump({"weight_map": {"layers/dense/vars/0": "../../etc/shadow"}}, f)
+    # A symlink member and a deflate bomb inside a .keras archive.
+    with zipfile.ZipFile(os.path.join(out, "symlink.keras"), "w") as z:
+        for name, data in base:
+            z.writestr(name, data)
+        link = zipfile.ZipInfo("assets/vocab.txt")
+        link.create_system = 3
+        link.external_attr = (0o120777 << 16)
+        z.writestr(link, "/etc/passwd")
+    with zipfile.ZipFile(os.path.join(out, "bomb.keras"), "w") as z:
+        for name, data in base:
+            z.writestr(name, data)
+        z.writestr("assets/zeros.bin", b"\0" * (64 << 20), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    # An HDF5 file that is also a zip archive (a polyglot: h5py and zipfile see two different models).
+    with open(os.path.join(out, "polyglot.h5"), "wb") as f:
+        f.write(weights)
+        archive = io.BytesIO()
+        write(archive, [("config.json", json.dumps(EVIL))])
+        f.write(archive.getvalue())
     with zipfile.ZipFile(os.path.join(out, "deflated.keras"), "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, data in base:
             z.writestr(name, data)

@@ -56,5 +56,36 @@ TEST(KerasArchive, CrcMismatchIsReportedAndTheMemberStillScanned) {
   EXPECT_EQ(with_rule(report, "KERAS-FUNCTION-REFERENCE").size(), 1u) << describe(report);
 }
 
+TEST(KerasArchive, WeightShardManifestsMustNotEscape) {
+  ScanReport good = scan_one(test::testdata("keras_archive/model.weights.json"));
+  EXPECT_TRUE(good.findings.empty()) << describe(good);
+  ASSERT_EQ(good.files.size(), 1u);
+  EXPECT_EQ(good.files[0].format, "keras-weights-manifest");
+  ScanReport bad = scan_one(test::testdata("keras_archive/escaping.weights.json"));
+  auto found = with_rule(bad, "KERAS-WEIGHTS-SHARD-PATH");
+  ASSERT_EQ(found.size(), 1u) << describe(bad);
+  EXPECT_EQ(found[0]->location.json_pointer, "/weight_map/layers~1dense~1vars~10");
+}
+
+TEST(KerasArchive, SymlinksAndBombsAreHigh) {
+  ScanReport symlink = scan_one(test::testdata("keras_archive/symlink.keras"));
+  auto links = with_rule(symlink, "ZIP-SYMLINK");
+  ASSERT_EQ(links.size(), 1u) << describe(symlink);
+  EXPECT_EQ(links[0]->severity, Severity::high);
+  EXPECT_EQ(links[0]->location.member, "assets/vocab.txt");
+  ScanReport bomb = scan_one(test::testdata("keras_archive/bomb.keras"));
+  auto bombs = with_rule(bomb, "ZIP-BOMB");
+  ASSERT_EQ(bombs.size(), 1u) << describe(bomb);
+  EXPECT_EQ(bombs[0]->location.member, "assets/zeros.bin");
+}
+
+TEST(KerasArchive, HdfZipPolyglotIsReportedAndScannedAsHdf5) {
+  ScanReport report = scan_one(test::testdata("keras_archive/polyglot.h5"));
+  EXPECT_EQ(with_rule(report, "FORMAT-POLYGLOT").size(), 1u) << describe(report);
+  auto hidden = with_rule(report, "KERAS-FUNCTION-REFERENCE");
+  ASSERT_EQ(hidden.size(), 1u) << "the zip view's config must be scanned\n" << describe(report);
+  EXPECT_EQ(hidden[0]->location.member, "<zip view>!config.json");
+}
+
 }  // namespace
 }  // namespace ms
