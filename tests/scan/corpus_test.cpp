@@ -58,6 +58,16 @@ TEST(Corpus, BenignLambdaIsReportedAsBytecodeWithItsNames) {
   }
 }
 
+TEST(Corpus, RealScikitLearnPicklesUseOnlyKnownSafeGlobals) {
+  MS_REQUIRE_CORPUS();
+  auto files = files_in(test::shared_corpus() / "pickle/benign");
+  ASSERT_FALSE(files.empty());
+  for (const auto& file : files) {
+    ScanReport report = test::scan_one(file);
+    EXPECT_LT(highest(report), Severity::medium) << file << "\n" << describe(report);
+  }
+}
+
 TEST(Corpus, MalformedKerasMetadataIsACleanFinding) {
   MS_REQUIRE_CORPUS();
   auto files = files_in(test::shared_corpus() / "savedmodel/malformed");
