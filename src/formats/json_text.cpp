@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "modelshield/error.hpp"
+#include "modelshield/utf8.hpp"
 
 namespace ms::json_detail {
 
@@ -15,23 +16,9 @@ constexpr char32_t kReplacement = 0xFFFD;
   throw FormatError("json", message, offset);
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp >= 0xD800 && cp <= 0xDFFF) cp = kReplacement;  // simdjson refuses encoded surrogates
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+// simdjson refuses encoded surrogates; Python's surrogatepass produces them: substitute U+FFFD.
+void append_json_utf8(std::string& out, char32_t cp) {
+  append_utf8(out, cp >= 0xD800 && cp <= 0xDFFF ? kReplacement : cp);
 }
 
 // Python's utf-8 decoder with errors='surrogatepass': strict, except that encoded surrogates pass.
@@ -55,7 +42,7 @@ std::string from_utf8(Bytes in, std::size_t start) {
     }
     bool overlong = (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF) fail("invalid UTF-8", i);
-    append_utf8(out, cp);
+    append_json_utf8(out, cp);
     i += length;
   }
   return out;
@@ -76,7 +63,7 @@ std::string from_utf16(Bytes in, std::size_t start, bool big_endian) {
         i += 2;
       }
     }
-    append_utf8(out, cp);
+    append_json_utf8(out, cp);
   }
   return out;
 }
@@ -88,7 +75,7 @@ std::string from_utf32(Bytes in, std::size_t start, bool big_endian) {
     char32_t cp = big_endian ? (char32_t(in[i]) << 24 | in[i + 1] << 16 | in[i + 2] << 8 | in[i + 3])
                              : (char32_t(in[i + 3]) << 24 | in[i + 2] << 16 | in[i + 1] << 8 | in[i]);
     if (cp > 0x10FFFF) fail("invalid UTF-32 code point", i);
-    append_utf8(out, cp);
+    append_json_utf8(out, cp);
   }
   return out;
 }
@@ -124,7 +111,8 @@ std::size_t copy_string(const std::string& text, std::size_t i, std::string& out
       continue;
     }
     if (i + 1 >= text.size()) break;
-    if (text[i + 1] != 'u' || i + 6 > text.size() || !std::all_of(text.begin() + i + 2, text.begin() + i + 6, is_hex)) {
+    if (text[i + 1] != 'u' || i + 6 > text.size() ||
+        !std::all_of(text.begin() + i + 2, text.begin() + i + 6, is_hex)) {
       out.append(text, i, 2);
       i += 2;
       continue;
@@ -180,7 +168,9 @@ std::string normalise_python_json(std::string text) {
   std::string out;
   out.reserve(text.size() + 16);
   std::size_t i = 0;
-  auto token_is = [&](std::string_view word) { return std::string_view(text).substr(i, word.size()) == word; };
+  auto token_is = [&](std::string_view word) {
+    return std::string_view(text).substr(i, word.size()) == word;
+  };
   while (i < text.size()) {
     char c = text[i];
     if (c == '"') {

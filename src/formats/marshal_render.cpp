@@ -5,6 +5,7 @@
 #include <string>
 
 #include "formats/marshal_value.hpp"
+#include "modelshield/utf8.hpp"
 
 namespace ms::marshal {
 namespace {
@@ -15,24 +16,6 @@ void append_hex_escape(std::string& out, unsigned byte) {
   out += "\\x";
   out += kHex[(byte >> 4) & 15];
   out += kHex[byte & 15];
-}
-
-void append_utf8(std::string& out, std::uint32_t code_point) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
 }
 
 // Length of the well-formed UTF-8 sequence at bytes[i] (no overlongs, surrogates or values past
