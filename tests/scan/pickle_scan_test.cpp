@@ -43,8 +43,9 @@ TEST(PickleScan, EveryProvenMaliciousSampleIsCritical) {
     ScanReport report = scan("malicious", file);
     EXPECT_EQ(highest(report), Severity::critical) << file << "\n" << describe(report);
     const std::string expect = sample["expect"];
-    if (!expect.empty())
+    if (!expect.empty()) {
       EXPECT_TRUE(mentions(report, expect)) << file << " should name " << expect << "\n" << describe(report);
+    }
   }
 }
 
