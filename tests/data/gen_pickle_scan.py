@@ -9,9 +9,11 @@ benign/ holds ordinary files that must not produce anything high or above (liste
 """
 import collections
 import concurrent.futures
+import functools
 import gzip
 import io
 import json
+import logging
 import os
 import pickle
 import shutil
@@ -192,6 +194,14 @@ def make_malicious():
          expect="numpy.testing._private.utils.runstring")
     evil("distutils_spawn.pkl", "pickle", pickle.dumps(Call(distutils.spawn.spawn, ["touch", MARKER]), 4),
          expect="distutils.spawn.spawn")
+    # Wrappers that call what they are handed: the wrapped callable is what runs.
+    evil("functools_partial.pkl", "pickle", pickle.dumps(Call(functools.partial(os.system, SHELL)), protocol=4),
+         expect=SHELL)
+    evil("builtins_map_p2.pkl", "pickle", pickle.dumps(Call(list, map(os.system, [SHELL])), protocol=2),
+         expect=SHELL)
+    # logging's handlers open files when constructed (a .pth file is code at the next start).
+    evil("logging_filehandler.pkl", "pickle", pickle.dumps(Call(logging.FileHandler, MARKER), protocol=4),
+         expect="logging.FileHandler")
     # STACK_GLOBAL whose strings come from the memo instead of being pushed right before it.
     memo = (b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00" + unicode("os") + b"\x94" + unicode("system") + b"\x94"
             + b"0" + b"0" + b"h\x00h\x01\x93" + unicode(SHELL) + b"\x85R.")
@@ -306,6 +316,10 @@ def make_benign():
     save("legacy_state_dict.pth", model.state_dict(), _use_new_zipfile_serialization=False)
     save("legacy_checkpoint.pth", {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
          _use_new_zipfile_serialization=False)
+    # functools.partial of a layer class, a logger (pickled as logging.getLogger) and builtins.
+    save("wrappers.pt", {"model": model.state_dict(), "logger": logging.getLogger("train"),
+                         "activation": functools.partial(torch.nn.LeakyReLU, negative_slope=0.1),
+                         "pick_best": functools.partial(max, key=abs)})
     write("benign", "legacy_tar.tar", legacy_tar(pickle.dumps({"epoch": 1, "w": [0.5] * 10}, protocol=2)))
     benign.append("legacy_tar.tar")
     write("benign", "tensor_pickled.pkl", pickle.dumps(torch.arange(6.0), protocol=2))
@@ -352,12 +366,33 @@ def make_benign():
     benign.extend(["million_list.pkl", "memo_reuse.pkl", "floats_p0.pkl", "oob_buffers_p5.pkl", "numpy_p5.pkl"])
 
 
+def make_duplicate_records():
+    """PyTorch archives whose storage record is stored twice with different tensors; records which entry
+    torch.load actually read (by the values it returned) in duplicates.json."""
+    buf = io.BytesIO()
+    torch.save({"w": torch.zeros(4)}, buf)
+    records = []
+    for name, first, second in (("duplicate_storage_ones_last.pt", 0.0, 1.0),
+                                ("duplicate_storage_ones_first.pt", 1.0, 0.0)):
+        data = replace_member(buf.getvalue(), "archive/data/0", np.full(4, second, np.float32).tobytes(),
+                              duplicate_first=np.full(4, first, np.float32).tobytes())
+        write("duplicates", name, data)
+        loaded = float(torch.load(io.BytesIO(data))["w"][0])
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            copies = [i for i, info in enumerate(z.infolist()) if info.filename == "archive/data/0"]
+        records.append({"file": name, "record": "archive/data/0",
+                        "torch_reads": copies[0] if loaded == first else copies[1]})
+    with open(os.path.join(OUT, "duplicates.json"), "w") as f:
+        json.dump(records, f, indent=1)
+
+
 def main():
-    for kind in ("malicious", "benign"):
+    for kind in ("malicious", "benign", "duplicates"):
         shutil.rmtree(path(kind, ""), ignore_errors=True)
         os.makedirs(path(kind, ""))
     make_malicious()
     make_benign()
+    make_duplicate_records()
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(prove, malicious))
     with open(os.path.join(OUT, "malicious.json"), "w") as f:

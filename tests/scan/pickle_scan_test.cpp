@@ -100,6 +100,19 @@ TEST(PickleScan, DuplicatePicklesSayWhichOneTorchLoads) {
   EXPECT_NE(found[0]->reason.find(second), std::string::npos) << found[0]->reason << " / " << evidence;
 }
 
+TEST(PickleScan, DuplicateStorageRecordsSayWhichOneTorchLoads) {
+  // The generator loaded each file with torch and recorded which copy's values came back.
+  for (const auto& sample : manifest("duplicates.json")) {
+    ScanReport report = scan("duplicates", sample["file"]);
+    auto found = with_rule(report, "PYTORCH-DUPLICATE-RECORD");
+    ASSERT_EQ(found.size(), 1u) << describe(report);
+    const std::string reads = "torch.load reads entry #" + std::to_string(sample["torch_reads"].get<int>());
+    EXPECT_NE(found[0]->reason.find(reads), std::string::npos) << found[0]->reason;
+    EXPECT_EQ(found[0]->location.member, sample["record"]);
+    EXPECT_TRUE(with_rule(report, "PYTORCH-DUPLICATE-PICKLE").empty()) << describe(report);
+  }
+}
+
 TEST(PickleScan, TruncatedAndCorruptedFilesFailCleanly) {
   for (const char* name : {"torch_checkpoint.pt", "joblib_plain.joblib", "joblib_zlib.joblib",
                            "os_system_p4.pkl", "joblib_object_array.joblib", "nested_load_from_bytes.pkl"}) {
@@ -164,6 +177,17 @@ TEST(PicklePolicy, AllowListAndDangerousNames) {
     }
     EXPECT_EQ(verdict(m, q), PickleVerdict::dangerous) << m << "." << q;
   }
+  // Wrappers that only call what they are handed (each handed callable is an import judged on its own).
+  EXPECT_EQ(verdict("functools", "partial"), PickleVerdict::safe);
+  EXPECT_EQ(verdict("functools", "reduce"), PickleVerdict::safe);
+  EXPECT_EQ(verdict("builtins", "map"), PickleVerdict::safe);
+  EXPECT_EQ(verdict("functools", "update_wrapper"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("functools", "partial.__call__"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("logging", "getLogger"), PickleVerdict::safe);
+  EXPECT_EQ(verdict("logging", "FileHandler"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("logging.handlers", "SocketHandler"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("logging.config", "listen"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("threading", "Thread"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("mypkg.layers", "Block"), PickleVerdict::unknown);
   EXPECT_EQ(verdict("time", "perf_counter"), PickleVerdict::unknown);
 }

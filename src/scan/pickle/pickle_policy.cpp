@@ -182,10 +182,17 @@ constexpr std::array<std::string_view, 22> kDangerousBuiltins = {
     "property",    "__build_class__",
 };
 
-constexpr std::array<std::string_view, 20> kSafeBuiltins = {
-    "dict",     "list",           "set",      "frozenset", "tuple", "bytearray", "bytes",  "int",
-    "float",    "complex",        "str",      "bool",      "slice", "range",     "object", "NoneType",
-    "Ellipsis", "NotImplemented", "reversed", "enumerate",
+// Containers, numbers and pure functions of their arguments. Those that call what they are given (map,
+// filter, sorted's key, ...) only reach callables the pickle imports, and each import is judged itself.
+constexpr std::string_view kSafeBuiltins[] = {
+    "dict",     "list",      "set",    "frozenset",  "tuple",      "bytearray",
+    "bytes",    "int",       "float",  "complex",    "str",        "bool",
+    "slice",    "range",     "object", "NoneType",   "Ellipsis",   "NotImplemented",
+    "reversed", "enumerate", "zip",    "map",        "filter",     "min",
+    "max",      "abs",       "sum",    "len",        "sorted",     "round",
+    "divmod",   "pow",       "all",    "any",        "hash",       "repr",
+    "ascii",    "format",    "chr",    "ord",        "bin",        "oct",
+    "hex",      "iter",      "next",   "isinstance", "issubclass",
 };
 
 // Exact names of reconstruction helpers.
@@ -303,6 +310,11 @@ constexpr std::array<std::string_view, 16> kSafeModules = {
     "lightgbm.basic",
 };
 
+constexpr std::array<std::string_view, 4> kFunctoolsWrappers = {"partial", "partialmethod", "reduce",
+                                                                "cmp_to_key"};
+constexpr std::array<std::string_view, 7> kLoggingData = {
+    "getLogger", "Logger", "RootLogger", "LoggerAdapter", "Formatter", "Filter", "NullHandler"};
+
 constexpr std::array<std::string_view, 3> kJoblibWrappers = {"NumpyArrayWrapper", "NDArrayWrapper",
                                                              "ZNDArrayWrapper"};
 
@@ -377,6 +389,11 @@ PickleClassification classify_pickle_global(std::string_view module, std::string
     return {PickleVerdict::dangerous, std::string(kFiles)};
   }
   if (module == "types" && qualname == "SimpleNamespace") return {PickleVerdict::safe, {}};
+  // Wrappers that only call the callables they are given, each of which is an import judged on its own;
+  // the rest of functools (update_wrapper, wraps, ...) copies attributes by name and stays dangerous.
+  if (module == "functools" && contains(kFunctoolsWrappers, qualname)) return {PickleVerdict::safe, {}};
+  // Logger objects pickle as logging.getLogger(name); handlers and configuration open files and sockets.
+  if (module == "logging" && contains(kLoggingData, qualname)) return {PickleVerdict::safe, {}};
   if (is_submodule_of(module, "joblib.numpy_pickle") && !dotted && contains(kJoblibWrappers, qualname))
     return {PickleVerdict::safe, {}};
 

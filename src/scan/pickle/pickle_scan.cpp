@@ -1,6 +1,7 @@
 #include "scan/pickle/pickle_scan.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_set>
 
 #include "formats/detect.hpp"
@@ -26,16 +27,41 @@ std::string render_call(const PickleCall& call) {
   return out + ")";
 }
 
-// The first call the pickle makes to `name`, or failing that the first state/method call on an object
-// `name` produced.
-const PickleCall* find_call(const PickleTrace& trace, const std::string& name, const PickleImport& import) {
-  const PickleCall* fallback = nullptr;
-  for (const PickleCall& call : trace.calls) {
-    if (call.callable == name) return &call;
-    if (fallback == nullptr && call.module == import.module && call.qualname == import.qualname)
-      fallback = &call;
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+
+// Whether a rendered argument names the global `name` as a whole token ("partial(posix.system, ...)").
+bool mentions(std::string_view summary, std::string_view name) {
+  for (std::size_t at = summary.find(name); at != std::string_view::npos; at = summary.find(name, at + 1)) {
+    const bool starts = at == 0 || !is_name_char(summary[at - 1]);
+    const std::size_t end = at + name.size();
+    if (starts && (end == summary.size() || !is_name_char(summary[end]))) return true;
   }
-  return fallback;
+  return false;
+}
+
+struct CallSite {
+  const PickleCall* direct = nullptr;     // calls the global (or a method of what it made)
+  std::vector<const PickleCall*> handed;  // calls the global is handed to, when it is never called itself
+};
+
+// The first call the pickle makes to `name`; failing that, a state/method call on an object `name`
+// produced; failing that, the calls `name` is handed to as an argument (functools.partial(posix.system)
+// and the partial's __setstate__ carrying its arguments), which is how a wrapper reaches it.
+CallSite find_call(const PickleTrace& trace, const std::string& name, const PickleImport& import) {
+  constexpr std::size_t kMaxHanded = 3;
+  CallSite site;
+  const PickleCall* produced = nullptr;
+  for (const PickleCall& call : trace.calls) {
+    if (call.callable == name) return {&call, {}};
+    if (produced == nullptr && call.module == import.module && call.qualname == import.qualname)
+      produced = &call;
+    if (site.handed.size() < kMaxHanded &&
+        std::any_of(call.arg_summaries.begin(), call.arg_summaries.end(),
+                    [&](const std::string& arg) { return mentions(arg, name); }))
+      site.handed.push_back(&call);
+  }
+  if (produced != nullptr) return {produced, {}};
+  return site;
 }
 
 bool has_embedded_payload(const PickleTrace& trace, const std::string& name) {
@@ -51,10 +77,13 @@ class StreamJudge {
     const std::string name = import.module + "." + import.qualname;
     if (!seen_.insert(name).second) return;
     const PickleTrace& trace = result_.trace;
-    const PickleCall* call = find_call(trace, name, import);
+    const CallSite site = find_call(trace, name, import);
+    const PickleCall* call = site.direct;
     std::uint64_t offset = call != nullptr ? call->offset : import.offset;
     std::vector<std::string> evidence;
     if (call != nullptr) evidence.push_back(render_call(*call));
+    for (const PickleCall* handed : site.handed)
+      evidence.push_back(fmt_reason("handed to {} at byte {}", render_call(*handed), handed->offset));
     evidence.push_back(fmt_reason("{} {} at byte {}", import.opcode, name, import.offset));
 
     if (!import.exact) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -104,10 +106,57 @@ std::optional<std::size_t> torch_loaded_entry(const ZipArchive& archive, std::st
   return std::nullopt;
 }
 
+namespace {
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Entries torch's reader cannot tell apart (miniz compares names case-insensitively): for each, which one
+// torch.load reads. A second data.pkl hides a payload; a second storage or version record means different
+// tools see different weights.
+void report_duplicate_records(ScanContext& context, const ZipArchive& archive) {
+  // Pickles are grouped by record name alone: a data.pkl under a second top directory is another model
+  // that other tools may pick, while torch reads the one under the first entry's directory.
+  auto group_of = [](std::string_view original_name) {
+    const std::string_view record = record_of(original_name);
+    return record.ends_with(".pkl") ? "pickle:" + lowercase(record) : lowercase(original_name);
+  };
+  std::map<std::string, std::vector<std::size_t>> by_name;
+  for (const ZipEntry& entry : archive.entries)
+    if (!entry.is_directory) by_name[group_of(entry.original_name)].push_back(entry.index);
+  for (const auto& [key, indices] : by_name) {
+    if (indices.size() < 2) continue;
+    const ZipEntry& first = archive.entries[indices.front()];
+    const std::string_view record = record_of(first.original_name);
+    const bool pickle = key.starts_with("pickle:");
+    std::optional<std::size_t> loaded = torch_loaded_entry(archive, record);
+    if (loaded && group_of(archive.entries[*loaded].original_name) != key) loaded.reset();
+    std::string listed;
+    for (std::size_t index : indices) listed += (listed.empty() ? "#" : ", #") + std::to_string(index);
+    Finding finding{
+        .rule_id = pickle ? "PYTORCH-DUPLICATE-PICKLE" : "PYTORCH-DUPLICATE-RECORD",
+        .severity = Severity::medium,
+        .reason = fmt_reason("the archive holds {} entries named {}; torch.load reads {}", indices.size(),
+                             pickle ? std::string(record_of(first.name)) : first.name,
+                             loaded ? fmt_reason("entry #{}", *loaded)
+                                    : std::string("none of them (they are outside its record directory)")),
+        .evidence = {fmt_reason("entries {}", listed)},
+        .fix = pickle ? "Do not load this archive: different tools see different models in it."
+                      : "Do not trust this archive's weights: different tools read different data for the "
+                        "same tensor record; re-save it from a trusted copy.",
+    };
+    finding.location.member = archive.entries[loaded.value_or(indices.front())].name;
+    context.report(std::move(finding));
+  }
+}
+
+}  // namespace
+
 void scan_pytorch_archive(ScanContext& context, Bytes data, const ZipArchive& archive) {
-  std::vector<std::size_t> pickles;
   for (const ZipEntry& entry : archive.entries) {
-    if (record_of(entry.name) == "data.pkl") pickles.push_back(entry.index);
     if (entry.is_directory || entry.is_symlink) continue;
     if (record_of(entry.name).starts_with("data/")) {
       // Storages are raw tensor bytes: sniff them instead of reading gigabytes.
@@ -120,20 +169,7 @@ void scan_pytorch_archive(ScanContext& context, Bytes data, const ZipArchive& ar
     }
     scan_member_content(context, data, entry);
   }
-  if (pickles.size() < 2) return;
-  std::optional<std::size_t> loaded = torch_loaded_entry(archive, "data.pkl");
-  std::string indices;
-  for (std::size_t index : pickles) indices += (indices.empty() ? "#" : ", #") + std::to_string(index);
-  Finding finding{
-      .rule_id = "PYTORCH-DUPLICATE-PICKLE",
-      .severity = Severity::medium,
-      .reason = fmt_reason("the archive holds {} data.pkl entries; torch.load reads {}", pickles.size(),
-                           loaded ? fmt_reason("entry #{}", *loaded) : std::string("none of them")),
-      .evidence = {fmt_reason("entries {}", indices)},
-      .fix = "Do not load this archive: different tools see different models in it.",
-  };
-  if (loaded) finding.location.member = archive.entries[*loaded].name;
-  context.report(std::move(finding));
+  report_duplicate_records(context, archive);
 }
 
 }  // namespace ms
