@@ -505,6 +505,7 @@ void Machine::op_call(Op op) {
   result.items = {callee, args};
   if (kwargs != kAbsent) result.items.push_back(kwargs);
   result.offset = op_offset_;
+  if (op == Op::REDUCE) note_extension_registration(callee, args);
   std::optional<Handle> encoded = op == Op::REDUCE ? latin1_encoded(callee, args) : std::nullopt;
   push(encoded ? *encoded : make(std::move(result)));
 
@@ -534,15 +535,35 @@ void Machine::op_persistent_id(Handle pid, std::string_view opcode) {
   }
 }
 
+void Machine::note_extension_registration(Handle callee, Handle args) {
+  if (kind_of(arena_, callee) != Kind::global || kind_of(arena_, args) != Kind::tuple) return;
+  const Value& global = arena_.at(callee);
+  if (global_module(arena_, global) != "copyreg" || global_qualname(arena_, global) != "add_extension")
+    return;
+  const Value& tuple = arena_.at(args);
+  if (tuple.items.size() != 3 || !is_text(arena_, tuple.items[0]) || !is_text(arena_, tuple.items[1]) ||
+      !is_small_int(tuple.items[2]))
+    return;
+  if (extensions_.size() >= limits_.max_pickle_records) return;
+  extensions_[small_int_value(tuple.items[2])] = {std::string(arena_.at(tuple.items[0]).payload()),
+                                                  std::string(arena_.at(tuple.items[1]).payload())};
+}
+
 void Machine::op_extension(std::int64_t code) {
   if (code <= 0) soft_error("EXT specifies code <= 0");
+  const std::uint8_t opcode_byte = data_[static_cast<std::size_t>(op_offset_ - base_)];
+  if (auto registered = extensions_.find(code); registered != extensions_.end()) {
+    // The unpickler imports the registered name through find_class, exactly like GLOBAL.
+    Handle module = make_owned_text(registered->second.first);
+    Handle qualname = make_owned_text(registered->second.second);
+    return push(make_global(module, qualname, true, opcode_name(opcode_byte)));
+  }
   Value value;
   value.kind = Kind::extension;
   value.integer = code;
   value.offset = op_offset_;
   Handle h = make(std::move(value));
   push(h);
-  const std::uint8_t opcode_byte = data_[static_cast<std::size_t>(op_offset_ - base_)];
   record_call(opcode_name(opcode_byte), h, "", {}, 0, kAbsent);
 }
 

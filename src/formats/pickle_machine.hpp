@@ -84,6 +84,7 @@ class Machine {
   std::optional<Handle> latin1_encoded(Handle callee, Handle args);
   void op_persistent_id(Handle pid, std::string_view opcode);
   void op_extension(std::int64_t code);
+  void note_extension_registration(Handle callee, Handle args);
 
   // Records.
   void soft_error(std::string message);
@@ -123,6 +124,9 @@ class Machine {
   std::uint64_t embedded_budget_ = 0;
   std::size_t summary_budget_ = 16u << 20;  // characters of call and persistent-id summaries
   std::size_t name_budget_ = 16u << 20;     // characters of import names
+  // copyreg.add_extension(module, name, code) calls seen so far: the process-wide table EXT1/2/4 read,
+  // which a pickle can fill before using it.
+  std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
   std::unordered_set<std::string> import_keys_;
   std::unordered_set<std::string> call_keys_;
   std::vector<Handle> scratch_;

@@ -202,6 +202,10 @@ def make_malicious():
     # logging's handlers open files when constructed (a .pth file is code at the next start).
     evil("logging_filehandler.pkl", "pickle", pickle.dumps(Call(logging.FileHandler, MARKER), protocol=4),
          expect="logging.FileHandler")
+    # copyreg.add_extension registers os.system under an extension code that EXT1 then imports.
+    evil("copyreg_extension.pkl", "pickle",
+         b"\x80\x02ccopyreg\nadd_extension\n(" + unicode("os") + unicode("system") + b"K\x42tR0"
+         + b"\x82\x42(" + unicode(SHELL) + b"tR.", expect=SHELL)
     # STACK_GLOBAL whose strings come from the memo instead of being pushed right before it.
     memo = (b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00" + unicode("os") + b"\x94" + unicode("system") + b"\x94"
             + b"0" + b"0" + b"h\x00h\x01\x93" + unicode(SHELL) + b"\x85R.")

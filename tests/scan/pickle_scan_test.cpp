@@ -188,6 +188,8 @@ TEST(PicklePolicy, AllowListAndDangerousNames) {
   EXPECT_EQ(verdict("logging.handlers", "SocketHandler"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("logging.config", "listen"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("threading", "Thread"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("copyreg", "_reconstructor"), PickleVerdict::safe);
+  EXPECT_EQ(verdict("copyreg", "add_extension"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("mypkg.layers", "Block"), PickleVerdict::unknown);
   EXPECT_EQ(verdict("time", "perf_counter"), PickleVerdict::unknown);
 }

@@ -310,6 +310,7 @@ constexpr std::array<std::string_view, 16> kSafeModules = {
     "lightgbm.basic",
 };
 
+constexpr std::array<std::string_view, 3> kCopyregHelpers = {"_reconstructor", "__newobj__", "__newobj_ex__"};
 constexpr std::array<std::string_view, 4> kFunctoolsWrappers = {"partial", "partialmethod", "reduce",
                                                                 "cmp_to_key"};
 constexpr std::array<std::string_view, 7> kLoggingData = {
@@ -387,6 +388,12 @@ PickleClassification classify_pickle_global(std::string_view module, std::string
   if (module == "codecs" || module == "_codecs") {
     if (!dotted && (qualname == "encode" || qualname == "decode")) return {PickleVerdict::safe, {}};
     return {PickleVerdict::dangerous, std::string(kFiles)};
+  }
+  if (module == "copyreg") {
+    // The reconstruction helpers every protocol-2+ pickle of an object uses are data; the registries
+    // (add_extension feeds EXT1/2/4, pickle registers reducers) change what later opcodes import.
+    if (contains(kCopyregHelpers, qualname)) return {PickleVerdict::safe, {}};
+    return {PickleVerdict::dangerous, std::string(kImports)};
   }
   if (module == "types" && qualname == "SimpleNamespace") return {PickleVerdict::safe, {}};
   // Wrappers that only call the callables they are given, each of which is an import judged on its own;
