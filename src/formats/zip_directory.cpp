@@ -3,7 +3,11 @@
 // the entries, offsets and the name -> entry mapping are the ones Python (and so Keras and numpy) sees.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "formats/zip.hpp"
 
@@ -120,6 +124,39 @@ std::optional<EndRecord> find_end_record(Bytes file) {
   return end;
 }
 
+// End-record signatures in the search window other than the one Python uses, outside every member's data
+// (a stored .npz or zip inside a .keras archive carries its own end record: that is content, not a
+// competing directory for this archive).
+void report_stray_end_signatures(Bytes file, const EndRecord& end, ZipArchive& archive) {
+  if (end.other_signatures == 0) return;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> data_ranges;
+  for (const ZipEntry& entry : archive.entries)
+    if (entry.data_offset != kZipNoOffset && entry.data_offset <= file.size())
+      data_ranges.emplace_back(
+          entry.data_offset,
+          entry.data_offset + std::min(entry.compressed_size, file.size() - entry.data_offset));
+  std::sort(data_ranges.begin(), data_ranges.end());
+  std::vector<std::uint64_t> furthest_end(data_ranges.size());
+  for (std::size_t i = 0; i < data_ranges.size(); ++i)
+    furthest_end[i] = std::max(data_ranges[i].second, i > 0 ? furthest_end[i - 1] : 0);
+  auto inside_member_data = [&](std::uint64_t at) {
+    auto after = std::upper_bound(data_ranges.begin(), data_ranges.end(),
+                                  std::make_pair(at, std::numeric_limits<std::uint64_t>::max()));
+    if (after == data_ranges.begin()) return false;
+    return furthest_end[static_cast<std::size_t>(after - data_ranges.begin()) - 1] >= at + 4;
+  };
+  std::size_t stray = 0;
+  for (std::uint64_t at = search_window_start(file); at + 4 <= file.size(); ++at)
+    if (at != end.location && signature_at(file, at, kEndSignature) && !inside_member_data(at)) ++stray;
+  if (stray > 0)
+    add_anomaly(archive, ZipAnomalyKind::multiple_eocd, ZipAnomaly::npos,
+                std::to_string(stray) +
+                    " other end-of-central-directory signature(s) near the end of the file, outside any "
+                    "member; Python uses the one at " +
+                    std::to_string(end.location),
+                end.location);
+}
+
 void set_python_error(ZipArchive& archive, const std::string& error) {
   if (archive.python_error.empty()) archive.python_error = error;
 }
@@ -161,13 +198,6 @@ void report_end_record(Bytes file, const EndRecord& end, Wide concat, ZipArchive
     add_anomaly(archive, ZipAnomalyKind::inconsistent_directory, archive_level,
                 "central directory offset " + std::to_string(end.directory_offset) +
                     " lies beyond where the directory really is; Python shifts every offset back",
-                end.location);
-  if (end.other_signatures > 0)
-    add_anomaly(archive, ZipAnomalyKind::multiple_eocd, archive_level,
-                std::to_string(end.other_signatures) +
-                    " other end-of-central-directory signature(s) near the end of the file; Python uses "
-                    "the one at " +
-                    std::to_string(end.location),
                 end.location);
   if (!end.comment.empty())
     add_anomaly(archive, ZipAnomalyKind::comment, archive_level,
@@ -379,6 +409,7 @@ ZipArchive parse_zip(Bytes file, const Limits& limits) {
 
   report_end_record(file, *end, concat, archive);
   inspect_local_headers(file, archive, seek_ranges);
+  report_stray_end_signatures(file, *end, archive);
   inspect_entry_names(archive);
   return archive;
 }

@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
 """numpy arrays and .npz archives (plain, object arrays carrying a pickle payload, hostile headers), and
-a Keras v3 archive whose model.weights.npz holds an object array. Written with Debian's numpy."""
+a Keras v3 archive whose model.weights.npz holds an object array. Written with Debian's numpy.
+
+Every payload is proven real: a throw-away subprocess in an empty temp dir loads the file the way its
+loader does (np.load(allow_pickle=True), and for the .keras archive Keras 3's NpzIOStore, which calls
+np.load(allow_pickle=True) on the model.weights.npz member and reads each entry) and the marker file must
+appear; otherwise this script fails."""
 import io
 import json
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 import zipfile
 
 import numpy as np
@@ -19,6 +26,33 @@ class MarkerPayload:
 
     def __reduce__(self):
         return (os.system, (self.command,))
+
+
+MARKER = "ms_numpy_marker"
+LOADER = r"""
+import io, sys, zipfile
+import numpy as np
+path = sys.argv[1]
+try:
+    if path.endswith(".keras"):
+        with zipfile.ZipFile(path) as archive:
+            source = io.BytesIO(archive.read("model.weights.npz"))
+    else:
+        source = path
+    data = np.load(source, allow_pickle=True)
+    for key in getattr(data, "files", []):
+        data[key]
+except BaseException as error:
+    print(type(error).__name__, error, file=sys.stderr)
+"""
+
+
+def prove(path):
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-c", LOADER, path], cwd=tmp, timeout=120, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not os.path.exists(os.path.join(tmp, MARKER)):
+            raise SystemExit("payload of %s did not run" % path)
 
 
 def npy_bytes(array):
@@ -42,7 +76,7 @@ def main(out):
     np.save(p("structured.npy"), np.zeros(3, dtype=[("a", "<i4"), ("b", "<f8")]))
     np.savez(p("plain.npz"), kernel=np.ones((4, 2), dtype=np.float32), bias=np.zeros(2))
     evil = np.empty(1, dtype=object)
-    evil[0] = MarkerPayload("touch /tmp/modelshield-npy-marker")
+    evil[0] = MarkerPayload("touch " + MARKER)
     np.save(p("object_payload.npy"), evil, allow_pickle=True)
     np.savez(p("object_payload.npz"), weights=evil)
     structured_evil = np.zeros(1, dtype=[("a", "<i4"), ("o", "O")])
@@ -65,6 +99,8 @@ def main(out):
         z.writestr("metadata.json", json.dumps({"keras_version": "3.4.0"}))
         z.writestr("config.json", json.dumps(config))
         z.writestr("model.weights.npz", weights.getvalue())
+    for name in ("object_payload.npy", "object_payload.npz", "weights_npz_payload.keras"):
+        prove(p(name))
 
 
 if __name__ == "__main__":

@@ -239,6 +239,14 @@ def archives():
         zf.writestr(info("after.txt"), b"after")
     made["gap.zip"] = out.getvalue()
 
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(info("before.txt"), b"before")
+        zf.fp.write(b"PK\x05\x06" + bytes(18))  # a decoy end record outside every member
+        zf.start_dir = zf.fp.tell()
+        zf.writestr(info("after.txt"), b"after")
+    made["stray_eocd.zip"] = out.getvalue()
+
     made["empty.zip"] = build([])
 
     data = build([("x.txt", b"x")])
