@@ -17,133 +17,14 @@ import os
 import struct
 import sys
 
-# --------------------------------------------------------------------------------------------------
-# A minimal proto3 encoder.
-
-VARINT, FIXED64, LEN, FIXED32 = 0, 1, 2, 5
-
-
-def varint(value):
-    if value < 0:
-        value += 1 << 64  # int32/int64 negatives are sign-extended to ten bytes
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def tag(number, wire_type):
-    return varint((number << 3) | wire_type)
-
-
-def f_varint(number, value):
-    return tag(number, VARINT) + varint(value) if value else b""
-
-
-def f_bytes(number, value):
-    if isinstance(value, str):
-        value = value.encode("utf-8")
-    return tag(number, LEN) + varint(len(value)) + value if value else b""
-
-
-def f_message(number, body):
-    """An embedded message field; present even when empty (it was set)."""
-    return tag(number, LEN) + varint(len(body)) + body
-
-
-def f_repeated_bytes(number, values):
-    out = b""
-    for value in values:
-        if isinstance(value, str):
-            value = value.encode("utf-8")
-        out += tag(number, LEN) + varint(len(value)) + value
-    return out
-
-
-def f_packed(number, values):
-    if not values:
-        return b""
-    body = b"".join(varint(v) for v in values)
-    return f_message(number, body)
-
-
-def f_map(number, entries, encode_value):
-    """map<string, V>: a repeated entry message {key = 1; value = 2}, sorted by key."""
-    out = b""
-    for key in sorted(entries):
-        out += f_message(number, f_bytes(1, key) + f_message(2, encode_value(entries[key])))
-    return out
-
-
-# --------------------------------------------------------------------------------------------------
-# TensorFlow messages.
-
-DT_FLOAT, DT_INT32, DT_STRING, DT_RESOURCE = 1, 3, 7, 20
-
-
-def tensor_shape(dims):
-    # TensorShapeProto { repeated Dim dim = 2; }  Dim { int64 size = 1; }
-    return b"".join(f_message(2, f_varint(1, d)) for d in dims)
-
-
-def tensor(dtype, dims, strings=(), floats=()):
-    # TensorProto { dtype = 1; tensor_shape = 2; float_val = 5 (packed); string_val = 8; }
-    body = f_varint(1, dtype) + f_message(2, tensor_shape(dims))
-    if floats:
-        body += f_message(5, b"".join(struct.pack("<f", x) for x in floats))
-    body += f_repeated_bytes(8, strings)
-    return body
-
-
-def attr(kind, value):
-    """AttrValue oneof: list = 1, s = 2 (bytes), i = 3, type = 6, shape = 7, tensor = 8, func = 10."""
-    if kind == "s":
-        return f_bytes(2, value) if value else tag(2, LEN) + b"\x00"
-    if kind == "i":
-        return tag(3, VARINT) + varint(value)
-    if kind == "type":
-        return tag(6, VARINT) + varint(value)
-    if kind == "shape":
-        return f_message(7, tensor_shape(value))
-    if kind == "tensor":
-        return f_message(8, value)
-    if kind == "func":
-        # NameAttrList { string name = 1; map<string, AttrValue> attr = 2; }
-        name, inner = value
-        return f_message(10, f_bytes(1, name) + f_map(2, inner, lambda a: attr(*a)))
-    if kind == "list_s":  # ListValue { repeated bytes s = 2; }
-        return f_message(1, f_repeated_bytes(2, value))
-    if kind == "list_i":  # ListValue { repeated int64 i = 3 [packed]; }
-        return f_message(1, f_packed(3, value))
-    if kind == "list_type":  # ListValue { repeated DataType type = 6 [packed]; }
-        return f_message(1, f_packed(6, value))
-    if kind == "list_func":  # ListValue { repeated NameAttrList func = 9; }
-        return f_message(1, b"".join(f_message(9, f_bytes(1, n)) for n in value))
-    raise ValueError(kind)
-
-
-def node(name, op, inputs=(), device="", attrs=None):
-    # NodeDef { name = 1; op = 2; repeated input = 3; device = 4; map<string, AttrValue> attr = 5; }
-    return (f_bytes(1, name) + f_bytes(2, op) + f_repeated_bytes(3, inputs) + f_bytes(4, device) +
-            f_map(5, attrs or {}, lambda a: attr(*a)))
+from protobuf_wire import (DT_FLOAT, DT_STRING, FIXED32, attr, f_bytes, f_map, f_message, f_packed,
+                           f_repeated_bytes, f_varint, message_classes, node, reparse, string_map, tag, tensor,
+                           tensor_shape)
 
 
 def arg_def(name, dtype):
     # OpDef.ArgDef { name = 1; type = 3; }
     return f_bytes(1, name) + f_varint(3, dtype)
-
-
-def string_map(number, entries):
-    """map<string, string>: value is a string field, not a message."""
-    out = b""
-    for key in sorted(entries):
-        out += f_message(number, f_bytes(1, key) + f_bytes(2, entries[key]))
-    return out
 
 
 def function_def(name, inputs, outputs, nodes, ret, stateful=False):
@@ -383,53 +264,13 @@ ONEOFS = {"AttrValue": ("value", {"list", "s", "i", "type", "shape", "tensor", "
 
 
 def cross_check(files):
-    try:
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-    except ImportError:
+    classes = message_classes(SCHEMA, ONEOFS, "modelshield_check.proto")
+    if classes is None:
         print("gen_savedmodel: python3-protobuf not installed, skipping the cross-check")
         return
-    fd = descriptor_pb2.FieldDescriptorProto
-    scalar = {"int64": fd.TYPE_INT64, "int32": fd.TYPE_INT32, "enum_int": fd.TYPE_INT32, "bool": fd.TYPE_BOOL,
-              "float": fd.TYPE_FLOAT, "string": fd.TYPE_STRING, "bytes": fd.TYPE_BYTES}
-    file_proto = descriptor_pb2.FileDescriptorProto(name="modelshield_check.proto", package="check", syntax="proto3")
-
-    def add_field(message, name, number, kind, repeated, type_name):
-        field = message.field.add(name=name, number=number,
-                                  label=fd.LABEL_REPEATED if repeated else fd.LABEL_OPTIONAL)
-        if kind in ("msg", "map"):
-            field.type, field.type_name = fd.TYPE_MESSAGE, type_name
-        else:
-            field.type = scalar[kind]
-
-    for name, fields in SCHEMA.items():
-        message = file_proto.message_type.add(name=name)
-        if name in ONEOFS:
-            message.oneof_decl.add(name=ONEOFS[name][0])
-        for field_name, number, kind, repeated, type_name in fields:
-            if kind == "map":
-                entry_name = "".join(p.capitalize() for p in field_name.split("_")) + "Entry"
-                entry = message.nested_type.add(name=entry_name)
-                entry.options.map_entry = True
-                add_field(entry, "key", 1, "string", False, None)
-                if type_name == "string":
-                    add_field(entry, "value", 2, "string", False, None)
-                else:
-                    add_field(entry, "value", 2, "msg", False, ".check." + type_name)
-                add_field(message, field_name, number, "map", True, f".check.{name}.{entry_name}")
-            else:
-                add_field(message, field_name, number, kind, repeated,
-                          ".check." + type_name if type_name else None)
-                if name in ONEOFS and field_name in ONEOFS[name][1]:
-                    message.field[-1].oneof_index = 0
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(file_proto)
-    factory = message_factory.MessageFactory(pool)
     for message_name, data in files:
-        cls = factory.GetPrototype(pool.FindMessageTypeByName("check." + message_name))
-        parsed = cls.FromString(data)
+        parsed = reparse(classes, message_name, data, message_name)
         assert not parsed.UnknownFields(), f"{message_name}: unknown fields at top level"
-        again = parsed.SerializeToString(deterministic=True)
-        assert again == data, f"{message_name}: python3-protobuf re-serializes differently ({len(again)} vs {len(data)})"
         if message_name == "SavedModel":
             serve = parsed.meta_graphs[0]
             assert list(serve.meta_info_def.tags) == ["serve"]

@@ -20,101 +20,11 @@ import base64
 import json
 import marshal
 import os
-import struct
 import sys
 
-VARINT, FIXED32, LEN = 0, 5, 2
-DT_FLOAT, DT_INT32, DT_STRING, DT_INT64, DT_RESOURCE = 1, 3, 7, 9, 20
-
-
-def varint(value):
-    if value < 0:
-        value += 1 << 64
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def tag(number, wire_type):
-    return varint((number << 3) | wire_type)
-
-
-def f_varint(number, value):
-    return tag(number, VARINT) + varint(value) if value else b""
-
-
-def as_bytes(value):
-    return value.encode("utf-8") if isinstance(value, str) else value
-
-
-def f_bytes(number, value):
-    value = as_bytes(value)
-    return tag(number, LEN) + varint(len(value)) + value if value else b""
-
-
-def f_message(number, body):
-    return tag(number, LEN) + varint(len(body)) + body
-
-
-def f_repeated_bytes(number, values):
-    return b"".join(tag(number, LEN) + varint(len(as_bytes(v))) + as_bytes(v) for v in values)
-
-
-def f_packed(number, values):
-    return f_message(number, b"".join(varint(v) for v in values)) if values else b""
-
-
-def f_map(number, entries, encode_value):
-    return b"".join(f_message(number, f_bytes(1, key) + f_message(2, encode_value(entries[key])))
-                    for key in sorted(entries))
-
-
-def string_map(number, entries):
-    return b"".join(f_message(number, f_bytes(1, key) + f_bytes(2, entries[key])) for key in sorted(entries))
-
-
-def shape(dims):
-    return b"".join(f_message(2, f_varint(1, d)) for d in dims)
-
-
-def tensor(dtype, dims, strings=(), ints=()):
-    # TensorProto { dtype = 1; tensor_shape = 2; int_val = 7 (packed); string_val = 8; }
-    return f_varint(1, dtype) + f_message(2, shape(dims)) + f_packed(7, ints) + f_repeated_bytes(8, strings)
-
-
-def attr(kind, value):
-    if kind == "s":
-        return f_bytes(2, value) if value else tag(2, LEN) + b"\x00"
-    if kind == "i":
-        return tag(3, VARINT) + varint(value)
-    if kind == "b":
-        return tag(5, VARINT) + varint(1 if value else 0)
-    if kind == "type":
-        return tag(6, VARINT) + varint(value)
-    if kind == "shape":
-        return f_message(7, shape(value))
-    if kind == "tensor":
-        return f_message(8, value)
-    if kind == "func":
-        return f_message(10, f_bytes(1, value))
-    if kind == "list_s":
-        return f_message(1, f_repeated_bytes(2, value))
-    if kind == "list_i":
-        return f_message(1, f_packed(3, value))
-    if kind == "list_type":
-        return f_message(1, f_packed(6, value))
-    if kind == "list_shape":
-        return f_message(1, b"".join(f_message(7, shape(s)) for s in value))
-    raise ValueError(kind)
-
-
-def node(name, op, inputs=(), attrs=None, device=""):
-    return (f_bytes(1, name) + f_bytes(2, op) + f_repeated_bytes(3, inputs) + f_bytes(4, device) +
-            f_map(5, attrs or {}, lambda a: attr(*a)))
+from protobuf_wire import (DT_FLOAT, DT_INT32, DT_INT64, DT_RESOURCE, DT_STRING, f_bytes, f_message,
+                           f_repeated_bytes, f_varint, message_classes, node, reparse, string_map, tensor,
+                           tensor_shape)
 
 
 def const_string(name, *values):
@@ -519,7 +429,7 @@ def files():
         (2, "root.layer-4", "_tf_keras_layer", '{"class_name": "Dense", "config": {"name": "broken",'),
     ]))
     # An unrelated protobuf message (a TensorShapeProto) and a truncated SavedModel.
-    out["other.pb"] = (None, shape([3, 224, 224]))
+    out["other.pb"] = (None, tensor_shape([3, 224, 224]))
     out["truncated.pb"] = (None, keras_model()[:-7])
     return out
 
@@ -574,51 +484,12 @@ ONEOFS = {"AttrValue": ("value", {"list", "s", "i", "b", "type", "shape", "tenso
 
 
 def cross_check(checked):
-    try:
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-    except ImportError:
+    classes = message_classes(SCHEMA, ONEOFS, "savedmodel_scan_check.proto")
+    if classes is None:
         print("gen_savedmodel_scan: python3-protobuf not installed, skipping the cross-check")
         return
-    fd = descriptor_pb2.FieldDescriptorProto
-    scalar = {"int64": fd.TYPE_INT64, "int32": fd.TYPE_INT32, "bool": fd.TYPE_BOOL, "string": fd.TYPE_STRING,
-              "bytes": fd.TYPE_BYTES}
-    file_proto = descriptor_pb2.FileDescriptorProto(name="savedmodel_scan_check.proto", package="check", syntax="proto3")
-
-    def add_field(message, name, number, kind, repeated, type_name):
-        field = message.field.add(name=name, number=number, label=fd.LABEL_REPEATED if repeated else fd.LABEL_OPTIONAL)
-        if kind in ("msg", "map"):
-            field.type, field.type_name = fd.TYPE_MESSAGE, type_name
-        else:
-            field.type = scalar[kind]
-        return field
-
-    for name, fields in SCHEMA.items():
-        message = file_proto.message_type.add(name=name)
-        if name in ONEOFS:
-            message.oneof_decl.add(name=ONEOFS[name][0])
-        for field_name, number, kind, repeated, type_name in fields:
-            if kind == "map":
-                entry_name = "".join(p.capitalize() for p in field_name.split("_")) + "Entry"
-                entry = message.nested_type.add(name=entry_name)
-                entry.options.map_entry = True
-                add_field(entry, "key", 1, "string", False, None)
-                if type_name == "string":
-                    add_field(entry, "value", 2, "string", False, None)
-                else:
-                    add_field(entry, "value", 2, "msg", False, ".check." + type_name)
-                add_field(message, field_name, number, "map", True, f".check.{name}.{entry_name}")
-            else:
-                field = add_field(message, field_name, number, kind, repeated, ".check." + type_name if type_name else None)
-                if name in ONEOFS and field_name in ONEOFS[name][1]:
-                    field.oneof_index = 0
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(file_proto)
-    factory = message_factory.MessageFactory(pool)
     for file_name, (message_name, data) in checked:
-        cls = factory.GetPrototype(pool.FindMessageTypeByName("check." + message_name))
-        parsed = cls.FromString(data)
-        again = parsed.SerializeToString(deterministic=True)
-        assert again == data, f"{file_name}: python3-protobuf re-serializes differently ({len(again)} vs {len(data)})"
+        reparse(classes, message_name, data, file_name)
     print(f"gen_savedmodel_scan: python3-protobuf re-serialized {len(checked)} files byte for byte")
 
 
