@@ -1,7 +1,34 @@
 #pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace ms {
+
+// Length of the UTF-8 sequence at text[i] that Python's strict decoder accepts (Unicode table 3-7: no
+// overlongs, nothing above U+10FFFF, no surrogates unless `allow_surrogates`, as 'surrogatepass' and
+// marshal/pickle strings permit), or 0 when the sequence there is ill-formed. Requires i < text.size().
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i, bool allow_surrogates = false);
+inline std::size_t utf8_sequence_length(std::span<const std::uint8_t> bytes, std::size_t i,
+                                        bool allow_surrogates = false) {
+  return utf8_sequence_length(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), i,
+                              allow_surrogates);
+}
+
+// Offset of the first ill-formed sequence, if any.
+std::optional<std::size_t> find_invalid_utf8(std::string_view text, bool allow_surrogates = false);
+inline std::optional<std::size_t> find_invalid_utf8(std::span<const std::uint8_t> bytes,
+                                                    bool allow_surrogates = false) {
+  return find_invalid_utf8(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                           allow_surrogates);
+}
+
+inline bool is_valid_utf8(std::string_view text, bool allow_surrogates = false) {
+  return !find_invalid_utf8(text, allow_surrogates).has_value();
+}
 
 // Appends the UTF-8 encoding of one code point (any value up to U+10FFFF; surrogates are encoded as
 // they are — callers that need well-formed UTF-8 replace them first).

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "formats/marshal.hpp"
+#include "modelshield/utf8.hpp"
 
 namespace ms {
 namespace {
@@ -22,34 +23,12 @@ constexpr std::array<std::uint8_t, 256> kBase64 = make_base64_table();
 // Decodes one UTF-8 sequence at text[i]; surrogate code points are accepted because a Python str can hold
 // them (raw_unicode_escape turns "\ud800" in the marshal bytes into one).
 char32_t next_code_point(std::string_view text, std::size_t& i) {
-  const std::uint64_t at = i;
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned lead = byte(i);
-  std::size_t length;
-  char32_t value;
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  } else if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    value = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    value = lead & 0x0F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    value = lead & 0x07;
-  } else {
-    throw FormatError("keras-lambda", "text is not UTF-8", at);
-  }
-  if (text.size() - i < length) throw FormatError("keras-lambda", "truncated UTF-8 sequence", at);
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) throw FormatError("keras-lambda", "text is not UTF-8", at);
-    value = (value << 6) | (byte(i + k) & 0x3F);
-  }
-  constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (value < kSmallest[length] || value > 0x10FFFF)
-    throw FormatError("keras-lambda", "overlong or out-of-range UTF-8 sequence", at);
+  const std::size_t length = utf8_sequence_length(text, i, /*allow_surrogates=*/true);
+  if (length == 0) throw FormatError("keras-lambda", "text is not well-formed UTF-8", i);
+  constexpr unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t value = static_cast<unsigned char>(text[i]) & kLeadMask[length];
+  for (std::size_t k = 1; k < length; ++k)
+    value = (value << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
   i += length;
   return value;
 }

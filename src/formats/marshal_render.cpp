@@ -18,33 +18,6 @@ void append_hex_escape(std::string& out, unsigned byte) {
   out += kHex[byte & 15];
 }
 
-// Length of the well-formed UTF-8 sequence at bytes[i] (no overlongs, surrogates or values past
-// U+10FFFF), or 0.
-std::size_t utf8_sequence_length(Bytes bytes, std::size_t i) {
-  unsigned lead = bytes[i];
-  if (lead < 0x80) return 1;
-  std::size_t length;
-  unsigned low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (bytes.size() - i < length) return 0;
-  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
-  for (std::size_t k = 2; k < length; ++k)
-    if (bytes[i + k] < 0x80 || bytes[i + k] > 0xBF) return 0;
-  return length;
-}
-
 // Python's quote choice: single quotes unless the text has a single quote and no double quote.
 char quote_for(std::string_view text) {
   bool single = text.find('\'') != std::string_view::npos;

@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "formats/pickle_machine.hpp"
+#include "modelshield/utf8.hpp"
 
 namespace ms::pickle_vm {
 namespace {

@@ -50,8 +50,6 @@ std::optional<DecodedText> decode_raw_unicode_escape(std::string_view line, std:
                                                      std::string& error);
 
 bool is_ascii(std::string_view text);
-// Strict UTF-8; with `allow_surrogates` encoded surrogates (ED A0..BF ..) pass, as 'surrogatepass' allows.
-bool is_valid_utf8(std::string_view text, bool allow_surrogates);
 
 // Python's repr() of a float.
 std::string python_float_repr(double value);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "formats/pickle_names.hpp"
+#include "modelshield/utf8.hpp"
 
 namespace ms::pickle_vm {
 namespace {

@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "modelshield/utf8.hpp"
+
 namespace ms::protobuf {
 
 std::string_view to_string(WireType type) {
@@ -40,39 +42,6 @@ std::uint64_t read_varint(ByteReader& reader) {
     if (!(byte & 0x80)) return result;
   }
   return result;  // not reached: the tenth byte either ends the varint or fails above
-}
-
-std::optional<std::size_t> find_invalid_utf8(Bytes text) {
-  std::size_t i = 0;
-  const std::size_t size = text.size();
-  while (i < size) {
-    const std::uint8_t lead = text[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    std::uint8_t low = 0x80, high = 0xbf;  // allowed range of the second byte
-    if (lead >= 0xc2 && lead <= 0xdf) {
-      length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-      length = 3;
-      if (lead == 0xe0) low = 0xa0;   // overlong
-      if (lead == 0xed) high = 0x9f;  // UTF-16 surrogates
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      length = 4;
-      if (lead == 0xf0) low = 0x90;   // overlong
-      if (lead == 0xf4) high = 0x8f;  // above U+10FFFF
-    } else {
-      return i;  // continuation byte, overlong 2-byte lead (c0, c1) or f5..ff
-    }
-    if (size - i < length) return i;
-    if (text[i + 1] < low || text[i + 1] > high) return i;
-    for (std::size_t k = 2; k < length; ++k)
-      if ((text[i + k] & 0xc0) != 0x80) return i;
-    i += length;
-  }
-  return std::nullopt;
 }
 
 MessageReader::MessageReader(Bytes message, const Limits& limits, std::string format,

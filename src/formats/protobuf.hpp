@@ -51,10 +51,6 @@ struct Field {
 // Reads a base-128 varint: at most ten bytes, and the tenth may only carry the 64th bit.
 std::uint64_t read_varint(ByteReader& reader);
 
-// Index of the first byte that is not part of well-formed UTF-8 (no overlong forms, no surrogates,
-// nothing above U+10FFFF), or nullopt when the whole span is valid.
-std::optional<std::size_t> find_invalid_utf8(Bytes text);
-
 // Iterates the fields of one message. Offsets in fields and errors are positions in the outermost
 // buffer. `context` names the message type in error messages ("NodeDef"); it must outlive the reader.
 class MessageReader {

@@ -3,6 +3,7 @@
 #include "formats/savedmodel.hpp"
 
 #include "formats/savedmodel_internal.hpp"
+#include "modelshield/utf8.hpp"
 
 namespace ms::savedmodel {
 namespace {
@@ -110,7 +111,7 @@ std::size_t count_multibyte_utf8(Bytes data) {
 namespace detail {
 
 void rethrow_with_encoding_hint(const FormatError& error, Bytes data) {
-  if (dynamic_cast<const LimitError*>(&error) == nullptr && !protobuf::find_invalid_utf8(data)) {
+  if (dynamic_cast<const LimitError*>(&error) == nullptr && !find_invalid_utf8(data)) {
     if (std::size_t sequences = count_multibyte_utf8(data); sequences > 0)
       throw FormatError(
           error.format(),

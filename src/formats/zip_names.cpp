@@ -21,33 +21,6 @@ constexpr std::array<char32_t, 128> kCp437High = {
     0x03a6, 0x0398, 0x03a9, 0x03b4, 0x221e, 0x03c6, 0x03b5, 0x2229, 0x2261, 0x00b1, 0x2265, 0x2264, 0x2320,
     0x2321, 0x00f7, 0x2248, 0x00b0, 0x2219, 0x00b7, 0x221a, 0x207f, 0x00b2, 0x25a0, 0x00a0};
 
-// Length of the well-formed UTF-8 sequence at raw[i] (Unicode table 3-7, which is what Python's strict
-// decoder accepts: no overlongs, no surrogates, nothing above U+10FFFF), or 0 when ill-formed.
-std::size_t utf8_sequence_length(Bytes raw, std::size_t i) {
-  const std::uint8_t lead = raw[i];
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint8_t second_low = 0x80, second_high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_low = 0xA0;
-    if (lead == 0xED) second_high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_low = 0x90;
-    if (lead == 0xF4) second_high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (raw.size() - i < length) return 0;
-  if (raw[i + 1] < second_low || raw[i + 1] > second_high) return 0;
-  for (std::size_t k = 2; k < length; ++k)
-    if (raw[i + k] < 0x80 || raw[i + k] > 0xBF) return 0;
-  return length;
-}
-
 }  // namespace
 
 std::string decode_zip_name(Bytes raw, bool utf8_flag, bool* valid) {

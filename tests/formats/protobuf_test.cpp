@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "modelshield/utf8.hpp"
+
 namespace ms::protobuf {
 namespace {
 

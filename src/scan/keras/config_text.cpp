@@ -4,25 +4,10 @@
 #include <cctype>
 #include <cstdio>
 
+#include "modelshield/utf8.hpp"
+
 namespace ms::keras {
 namespace {
-
-// Length of the well-formed UTF-8 sequence starting at text[pos] (no overlongs, surrogates or values above
-// U+10FFFF), or 0.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(pos);
-  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (length == 0 || lead > 0xF4 || pos + length > text.size()) return 0;
-  for (std::size_t i = 1; i < length; ++i)
-    if ((byte(pos + i) & 0xC0) != 0x80) return 0;
-  unsigned char second = byte(pos + 1);
-  if (lead == 0xE0 && second < 0xA0) return 0;   // overlong
-  if (lead == 0xED && second >= 0xA0) return 0;  // surrogate
-  if (lead == 0xF0 && second < 0x90) return 0;   // overlong
-  if (lead == 0xF4 && second >= 0x90) return 0;  // above U+10FFFF
-  return length;
-}
 
 void append_escaped_byte(std::string& out, unsigned char byte) {
   static constexpr char kHex[] = "0123456789abcdef";
