@@ -39,49 +39,26 @@ void queue_continuation(Context& ctx, const Message& message, std::deque<Chunk>&
   pending.push_back(chunk);
 }
 
-// Version 1 messages: type(2) size(2) flags(1) reserved(3) data, sizes multiples of 8.
 struct Walk {
   std::deque<Chunk> pending;
   std::set<std::uint64_t> seen;
   std::uint64_t total_length = 0;
 };
 
-void read_v1_messages(Context& ctx, ByteReader r, ObjectHeader& header, Walk& walk) {
-  while (r.remaining() >= 8) {
-    ctx.step();
-    Message m;
-    m.type = r.u16le();
-    std::uint16_t size = r.u16le();
-    m.flags = r.u8();
-    r.skip(3);
-    if (size > r.remaining()) {
-      ctx.anomaly(Hdf5AnomalyKind::malformed,
-                  "object header message of " + std::to_string(size) + " bytes overruns its block",
-                  r.file_offset());
-      return;
-    }
-    m.offset = r.file_offset();
-    m.data = r.bytes(size);
-    if (m.type == kMsgContinuation) {
-      recover(ctx, Hdf5AnomalyKind::malformed, "continuation message",
-              [&] { queue_continuation(ctx, m, walk.pending, walk.seen, walk.total_length); });
-    } else {
-      header.messages.push_back(m);
-    }
-  }
-}
-
+// Version 1 messages: type(2) size(2) flags(1) reserved(3) data, sizes multiples of 8.
 // Version 2 messages: type(1) size(2) flags(1) [creation order(2)] data, packed; a gap smaller than a
 // message prefix may end the block.
-void read_v2_messages(Context& ctx, ByteReader r, bool creation_order, ObjectHeader& header, Walk& walk) {
-  const std::size_t prefix = creation_order ? 6 : 4;
+void read_messages(Context& ctx, ByteReader r, unsigned version, bool creation_order, ObjectHeader& header,
+                   Walk& walk) {
+  const std::size_t prefix = version == 1 ? 8 : creation_order ? 6 : 4;
   while (r.remaining() >= prefix) {
     ctx.step();
     Message m;
-    m.type = r.u8();
+    m.type = version == 1 ? r.u16le() : r.u8();
     std::uint16_t size = r.u16le();
     m.flags = r.u8();
-    if (creation_order) r.u16le();
+    if (version == 1) r.skip(3);
+    if (version != 1 && creation_order) r.u16le();
     if (size > r.remaining()) {
       ctx.anomaly(Hdf5AnomalyKind::malformed,
                   "object header message of " + std::to_string(size) + " bytes overruns its block",
@@ -133,7 +110,7 @@ ObjectHeader read_object_header(Context& ctx, std::uint64_t address) {
           "object header chunk of " + std::to_string(chunk_size) + " bytes runs past the end of the file",
           prefix.file_offset());
     ctx.verify_checksum(prefix.file_offset() - data_start, data_start + chunk_size + 4, "object header");
-    read_v2_messages(ctx, prefix.sub(chunk_size), creation_order, header, walk);
+    read_messages(ctx, prefix.sub(chunk_size), 2, creation_order, header, walk);
   } else {
     unsigned version = prefix.u8();
     if (version != 1)
@@ -147,7 +124,7 @@ ObjectHeader read_object_header(Context& ctx, std::uint64_t address) {
     if (size > prefix.remaining())
       ctx.fail("object header of " + std::to_string(size) + " bytes runs past the end of the file",
                prefix.file_offset());
-    read_v1_messages(ctx, prefix.sub(size), header, walk);
+    read_messages(ctx, prefix.sub(size), 1, false, header, walk);
   }
 
   while (!walk.pending.empty()) {
@@ -156,7 +133,7 @@ ObjectHeader read_object_header(Context& ctx, std::uint64_t address) {
     recover(ctx, Hdf5AnomalyKind::malformed, "object header continuation block", [&] {
       ByteReader block = ctx.at(chunk.address, chunk.length, "object header continuation block");
       if (header.version == 1) {
-        read_v1_messages(ctx, block, header, walk);
+        read_messages(ctx, block, 1, false, header, walk);
         return;
       }
       if (!has_signature(block, "OCHK"))
@@ -164,7 +141,7 @@ ObjectHeader read_object_header(Context& ctx, std::uint64_t address) {
       if (chunk.length < 8) ctx.fail("continuation block too short", block.file_offset());
       ctx.verify_checksum(block.file_offset(), chunk.length, "object header continuation block");
       block.skip(4);
-      read_v2_messages(ctx, block.sub(chunk.length - 8), creation_order, header, walk);
+      read_messages(ctx, block.sub(chunk.length - 8), 2, creation_order, header, walk);
     });
   }
   return header;
