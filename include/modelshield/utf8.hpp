@@ -26,6 +26,9 @@ inline std::optional<std::size_t> find_invalid_utf8(std::span<const std::uint8_t
                            allow_surrogates);
 }
 
+// Decodes the well-formed sequence at text[i] and moves i past it; nullopt (i unchanged) when ill-formed.
+std::optional<char32_t> next_code_point(std::string_view text, std::size_t& i, bool allow_surrogates = false);
+
 inline bool is_valid_utf8(std::string_view text, bool allow_surrogates = false) {
   return !find_invalid_utf8(text, allow_surrogates).has_value();
 }

@@ -22,15 +22,10 @@ constexpr std::array<std::uint8_t, 256> kBase64 = make_base64_table();
 
 // Decodes one UTF-8 sequence at text[i]; surrogate code points are accepted because a Python str can hold
 // them (raw_unicode_escape turns "\ud800" in the marshal bytes into one).
-char32_t next_code_point(std::string_view text, std::size_t& i) {
-  const std::size_t length = utf8_sequence_length(text, i, /*allow_surrogates=*/true);
-  if (length == 0) throw FormatError("keras-lambda", "text is not well-formed UTF-8", i);
-  constexpr unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-  char32_t value = static_cast<unsigned char>(text[i]) & kLeadMask[length];
-  for (std::size_t k = 1; k < length; ++k)
-    value = (value << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  i += length;
-  return value;
+char32_t decode_code_point(std::string_view text, std::size_t& i) {
+  const std::size_t at = i;
+  if (auto code_point = next_code_point(text, i, /*allow_surrogates=*/true)) return *code_point;
+  throw FormatError("keras-lambda", "text is not well-formed UTF-8", at);
 }
 
 void append_escape(std::vector<std::uint8_t>& out, char32_t code_point) {
@@ -87,7 +82,7 @@ std::vector<std::uint8_t> decode_raw_unicode_escape_to_bytes(std::string_view ut
   std::vector<std::uint8_t> out;
   out.reserve(utf8_text.size());
   for (std::size_t i = 0; i < utf8_text.size();) {
-    char32_t code_point = next_code_point(utf8_text, i);
+    char32_t code_point = decode_code_point(utf8_text, i);
     if (code_point < 0x100)
       out.push_back(static_cast<std::uint8_t>(code_point));
     else

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "formats/marshal_value.hpp"
+#include "formats/python_repr.hpp"
 #include "modelshield/utf8.hpp"
 
 namespace ms::marshal {
@@ -16,55 +17,6 @@ void append_hex_escape(std::string& out, unsigned byte) {
   out += "\\x";
   out += kHex[(byte >> 4) & 15];
   out += kHex[byte & 15];
-}
-
-// Python's quote choice: single quotes unless the text has a single quote and no double quote.
-char quote_for(std::string_view text) {
-  bool single = text.find('\'') != std::string_view::npos;
-  bool dbl = text.find('"') != std::string_view::npos;
-  return single && !dbl ? '"' : '\'';
-}
-
-// Escapes as repr() does for ASCII; C1 controls become \xNN, other non-ASCII stays as UTF-8.
-void append_escaped_text(std::string& out, std::string_view text, char quote) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\\' || (quote && c == static_cast<unsigned char>(quote))) {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      append_hex_escape(out, c);
-    } else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
-      append_hex_escape(out, static_cast<unsigned char>(text[++i]));  // U+0080..U+009F
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-}
-
-void append_escaped_bytes(std::string& out, Bytes bytes, char quote) {
-  for (std::uint8_t c : bytes) {
-    if (c == '\\' || (quote && c == static_cast<std::uint8_t>(quote))) {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c >= 0x7f) {
-      append_hex_escape(out, c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
 }
 
 // Decimal text of a marshal long (15-bit little-endian digits); past a few thousand bits only the size,
@@ -177,12 +129,8 @@ class ReprWriter {
         out_ += complex_repr(node.real, node.imag);
         return;
       case Kind::bytes: {
-        char quote = quote_for(as_chars(node.payload));
-        out_ += 'b';
-        out_ += quote;
         if (node.payload.size() > budget_) truncated_ = true;
-        append_escaped_bytes(out_, node.payload.first(std::min(node.payload.size(), budget_)), quote);
-        out_ += quote;
+        python_repr_bytes(out_, as_chars(node.payload.first(std::min(node.payload.size(), budget_))));
         return;
       }
       case Kind::str: {
@@ -193,10 +141,7 @@ class ReprWriter {
           text.resize(cut);
           truncated_ = true;
         }
-        char quote = quote_for(text);
-        out_ += quote;
-        append_escaped_text(out_, text, quote);
-        out_ += quote;
+        python_repr_str(out_, text);
         return;
       }
       case Kind::code: {
@@ -273,7 +218,7 @@ std::string node_text(const Node& node, bool* valid) {
 std::string escape_bytes(Bytes bytes) {
   std::string out;
   out.reserve(bytes.size());
-  append_escaped_bytes(out, bytes, 0);
+  append_escaped_bytes(out, as_chars(bytes));
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "formats/pickle_literals.hpp"
+#include "formats/python_repr.hpp"
 
 namespace ms::pickle_vm {
 
@@ -82,31 +83,6 @@ bool is_text(const Arena& arena, Handle h) { return is_arena(h) && arena.at(h).k
 namespace {
 
 constexpr std::string_view kEllipsis = "...";
-
-void append_hex_escape(std::string& out, char prefix, std::uint32_t value, int digits) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "\\%c%0*x", prefix, digits, static_cast<unsigned>(value));
-  out += buffer;
-}
-
-// Decodes one UTF-8 sequence (surrogates allowed); -1 when the bytes are not one.
-std::int32_t next_code_point(std::string_view text, std::size_t& i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(i);
-  int length = lead < 0x80                    ? 1
-               : lead >= 0xC2 && lead <= 0xDF ? 2
-               : lead >= 0xE0 && lead <= 0xEF ? 3
-               : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                              : 0;
-  if (length == 0 || i + static_cast<std::size_t>(length) > text.size()) return -1;
-  std::uint32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
-  for (int k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return -1;
-    code_point = (code_point << 6) | (byte(i + k) & 0x3F);
-  }
-  i += static_cast<std::size_t>(length);
-  return static_cast<std::int32_t>(code_point);
-}
 
 struct Renderer {
   const Arena& arena;
@@ -282,77 +258,6 @@ struct Renderer {
 };
 
 }  // namespace
-
-void python_repr_str(std::string& out, std::string_view utf8, std::size_t max_chars) {
-  const std::string_view shown = utf8.substr(0, 4 * max_chars + 4);
-  const bool has_single = shown.find('\'') != std::string_view::npos;
-  const bool has_double = shown.find('"') != std::string_view::npos;
-  const char quote = has_single && !has_double ? '"' : '\'';
-  const std::size_t start = out.size();
-  out.push_back(quote);
-  for (std::size_t i = 0; i < utf8.size();) {
-    if (out.size() - start >= max_chars) {
-      out += kEllipsis;
-      break;
-    }
-    std::size_t begin = i;
-    std::int32_t code_point = next_code_point(utf8, i);
-    if (code_point < 0) {  // not UTF-8: show the byte
-      append_hex_escape(out, 'x', static_cast<unsigned char>(utf8[i++]), 2);
-      continue;
-    }
-    if (code_point == '\\' || code_point == quote) {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(code_point));
-    } else if (code_point == '\n') {
-      out += "\\n";
-    } else if (code_point == '\r') {
-      out += "\\r";
-    } else if (code_point == '\t') {
-      out += "\\t";
-    } else if (code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0xA0) ||
-               code_point == 0xAD) {
-      append_hex_escape(out, 'x', static_cast<std::uint32_t>(code_point), 2);
-    } else if (code_point >= 0xD800 && code_point <= 0xDFFF) {
-      append_hex_escape(out, 'u', static_cast<std::uint32_t>(code_point), 4);
-    } else {
-      out.append(utf8.substr(begin, i - begin));
-    }
-  }
-  out.push_back(quote);
-}
-
-void python_repr_bytes(std::string& out, std::string_view bytes, std::size_t max_chars) {
-  const std::string_view shown = bytes.substr(0, max_chars + 4);
-  const bool has_single = shown.find('\'') != std::string_view::npos;
-  const bool has_double = shown.find('"') != std::string_view::npos;
-  const char quote = has_single && !has_double ? '"' : '\'';
-  const std::size_t start = out.size();
-  out += "b";
-  out.push_back(quote);
-  for (char c : bytes) {
-    if (out.size() - start >= max_chars) {
-      out += kEllipsis;
-      break;
-    }
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '\\' || c == quote) {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte >= 0x7F) {
-      append_hex_escape(out, 'x', byte, 2);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back(quote);
-}
 
 std::string render(const Arena& arena, Handle h, RenderLimits limits) {
   Renderer renderer{arena, limits, {}};

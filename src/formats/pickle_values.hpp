@@ -143,8 +143,6 @@ struct RenderLimits {
   int callable_nesting = 3;  // how deep callables of calls inside calls are described
 };
 std::string render(const Arena& arena, Handle h, RenderLimits limits = {});
-void python_repr_str(std::string& out, std::string_view utf8, std::size_t max_chars);
-void python_repr_bytes(std::string& out, std::string_view bytes, std::size_t max_chars);
 
 // "module.qualname" for a global; a short description otherwise ("<result of os.system(...)>").
 std::string describe_callable(const Arena& arena, Handle h, int nesting = 3);

@@ -37,4 +37,15 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text, bool allow_s
   return std::nullopt;
 }
 
+std::optional<char32_t> next_code_point(std::string_view text, std::size_t& i, bool allow_surrogates) {
+  const std::size_t length = utf8_sequence_length(text, i, allow_surrogates);
+  if (length == 0) return std::nullopt;
+  constexpr unsigned char kLeadBits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t value = static_cast<unsigned char>(text[i]) & kLeadBits[length];
+  for (std::size_t k = 1; k < length; ++k)
+    value = (value << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  i += length;
+  return value;
+}
+
 }  // namespace ms
