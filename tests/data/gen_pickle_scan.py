@@ -202,6 +202,11 @@ def make_malicious():
     # logging's handlers open files when constructed (a .pth file is code at the next start).
     evil("logging_filehandler.pkl", "pickle", pickle.dumps(Call(logging.FileHandler, MARKER), protocol=4),
          expect="logging.FileHandler")
+    # torch.fx GraphModule pickles exec() their source code: the import block here is a payload.
+    import torch.fx.graph_module as fx_graph_module
+    evil("torch_fx_graph_module.pt", "torch",
+         torch_zip(Call(fx_graph_module.reduce_graph_module, {"_code": "\ndef forward(self):\n    return None\n"},
+                        "import os; os.system(%r)\n" % SHELL)), expect="reduce_graph_module")
     # copyreg.add_extension registers os.system under an extension code that EXT1 then imports.
     evil("copyreg_extension.pkl", "pickle",
          b"\x80\x02ccopyreg\nadd_extension\n(" + unicode("os") + unicode("system") + b"K\x42tR0"

@@ -189,6 +189,16 @@ TEST(PicklePolicy, AllowListAndDangerousNames) {
   EXPECT_EQ(verdict("logging.config", "listen"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("threading", "Thread"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("copyreg", "_reconstructor"), PickleVerdict::safe);
+  // Methods of allowed classes are not data (DataFrame.to_csv writes a .pth file as well as anything).
+  EXPECT_EQ(verdict("pandas.core.frame", "DataFrame"), PickleVerdict::safe);
+  EXPECT_EQ(verdict("pandas.core.frame", "DataFrame.to_csv"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("torch.nn.modules.module", "Module.register_forward_hook"), PickleVerdict::unknown);
+  EXPECT_EQ(verdict("numpy", "ndarray.tofile"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("numpy.core.records", "fromfile"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("mypkg.io", "save_model"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("torch.fx.graph_module", "reduce_graph_module"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("torch._utils", "_import_dotted_name"), PickleVerdict::dangerous);
+  EXPECT_EQ(verdict("pandas.core.computation.eval", "eval"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("copyreg", "add_extension"), PickleVerdict::dangerous);
   EXPECT_EQ(verdict("mypkg.layers", "Block"), PickleVerdict::unknown);
   EXPECT_EQ(verdict("time", "perf_counter"), PickleVerdict::unknown);

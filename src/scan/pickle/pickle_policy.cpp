@@ -131,6 +131,12 @@ constexpr std::array kDangerousModules = {
     DangerousModule{"torch.ops", kRunsCode},
     DangerousModule{"torch.classes", kRunsCode},
     DangerousModule{"torch.library", kRunsCode},
+    DangerousModule{"torch.fx", kRunsCode},  // GraphModule pickles exec() their generated source
+    DangerousModule{"torch._C", kRunsCode},
+    DangerousModule{"torch.utils.model_zoo", kNetwork},
+    DangerousModule{"torch._export", kDeserialises},
+    DangerousModule{"torch.export", kDeserialises},
+    DangerousModule{"pandas.core.computation", kRunsCode},  // pandas.eval / DataFrame.query evaluate text
     DangerousModule{"sklearn.datasets", kNetwork},
     DangerousModule{"sklearn.utils._testing", kRunsCode},
     DangerousModule{"sklearn.externals", kDeserialises},
@@ -147,24 +153,15 @@ struct DangerousName {
   std::string_view why;
 };
 constexpr std::array kDangerousNames = {
-    DangerousName{"torch.load", kDeserialises},
-    DangerousName{"torch.save", kFiles},
-    DangerousName{"torch.from_file", kFiles},
-    DangerousName{"torch._C._jit_pass_inline", kRunsCode},
-    DangerousName{"torch._C.import_ir_module", kRunsCode},
-    DangerousName{"numpy.load", kDeserialises},
-    DangerousName{"numpy.save", kFiles},
-    DangerousName{"numpy.savez", kFiles},
-    DangerousName{"numpy.savetxt", kFiles},
-    DangerousName{"numpy.loadtxt", kFiles},
-    DangerousName{"numpy.genfromtxt", kFiles},
-    DangerousName{"numpy.fromfile", kFiles},
-    DangerousName{"numpy.memmap", kFiles},
-    DangerousName{"numpy.core.memmap.memmap", kFiles},
-    DangerousName{"numpy.DataSource", kNetwork},
-    DangerousName{"pandas.read_pickle", kDeserialises},
-    DangerousName{"pandas.read_csv", kFiles},
-    DangerousName{"_codecs.open", kFiles},
+    DangerousName{"torch.load", kDeserialises},  DangerousName{"torch.save", kFiles},
+    DangerousName{"torch.from_file", kFiles},    DangerousName{"numpy.load", kDeserialises},
+    DangerousName{"numpy.save", kFiles},         DangerousName{"numpy.savez", kFiles},
+    DangerousName{"numpy.savetxt", kFiles},      DangerousName{"numpy.loadtxt", kFiles},
+    DangerousName{"numpy.genfromtxt", kFiles},   DangerousName{"numpy.fromfile", kFiles},
+    DangerousName{"numpy.memmap", kFiles},       DangerousName{"numpy.core.memmap.memmap", kFiles},
+    DangerousName{"numpy.DataSource", kNetwork}, DangerousName{"pandas.read_pickle", kDeserialises},
+    DangerousName{"pandas.eval", kRunsCode},     DangerousName{"torch._utils._import_dotted_name", kImports},
+    DangerousName{"pandas.read_csv", kFiles},    DangerousName{"_codecs.open", kFiles},
     DangerousName{"codecs.open", kFiles},
 };
 
@@ -347,6 +344,23 @@ bool is_torch_data_name(std::string_view name) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
+constexpr std::string_view kSideEffectVerb =
+    "a function or method whose name says it reads, writes, loads, downloads or runs something";
+
+// The last attribute of an otherwise unknown name, when it names an effect no data reconstruction has:
+// writing (to_csv, tofile, save, dump, write_text), loading or fetching (load, read, urlopen), running
+// (exec, eval, system, spawn, popen, run) or importing. Unknown names are medium; these are critical.
+bool names_side_effect(std::string_view qualname) {
+  std::string_view last = qualname.substr(qualname.rfind('.') + 1);
+  static constexpr std::string_view kVerbs[] = {
+      "to_",      "tofile",  "save",     "dump",      "write",  "load",     "read",   "open",
+      "exec",     "eval",    "system",   "spawn",     "popen",  "run",      "import", "fetch",
+      "download", "urlopen", "remove",   "unlink",    "rmtree", "makedirs", "mkdir",  "chmod",
+      "rename",   "compile", "fromfile", "from_file", "execute"};
+  return std::any_of(std::begin(kVerbs), std::end(kVerbs),
+                     [&](std::string_view verb) { return last.starts_with(verb); });
+}
+
 }  // namespace
 
 PickleClassification classify_pickle_global(std::string_view module, std::string_view qualname) {
@@ -411,10 +425,12 @@ PickleClassification classify_pickle_global(std::string_view module, std::string
   if (module == "torch" && !dotted && is_torch_data_name(qualname)) return {PickleVerdict::safe, {}};
   for (std::string_view safe : kSafeModules) {
     if (!is_submodule_of(module, safe)) continue;
-    // Classes and private reconstruction helpers only: public functions of these packages may do I/O.
-    if (std::isupper(static_cast<unsigned char>(head.front())) || head.starts_with("_rebuild"))
+    // Classes and private reconstruction helpers only: public functions of these packages may do I/O, and
+    // so may the methods of their classes (pandas.core.frame.DataFrame.to_csv writes a file).
+    if (!dotted && (std::isupper(static_cast<unsigned char>(head.front())) || head.starts_with("_rebuild")))
       return {PickleVerdict::safe, {}};
   }
+  if (names_side_effect(qualname)) return {PickleVerdict::dangerous, std::string(kSideEffectVerb)};
   return {PickleVerdict::unknown, {}};
 }
 
