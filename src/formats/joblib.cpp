@@ -114,14 +114,20 @@ Handle dict_lookup(const Arena& arena, Handle dict, std::string_view key) {
 struct ItemSize {
   std::uint64_t bytes = 0;
   bool objects = false;
+  bool flexible = false;  // S, U or V: dtype.__setstate__ may set another item size
 };
+
+bool is_numpy_dtype(const Arena& arena, Handle h) {
+  const pickle_vm::Value* global = pickle_vm::origin_global(arena, h);
+  return global != nullptr && pickle_vm::global_qualname(arena, *global) == "dtype" &&
+         pickle_vm::global_module(arena, *global).starts_with("numpy");
+}
 
 // numpy.dtype(str, False, True): the type string numpy's dtype.__reduce__ writes ("f8", "U10", "O8", "V16").
 std::optional<ItemSize> dtype_item_size(const Arena& arena, Handle dtype) {
   const pickle_vm::Value* call = arena_value(arena, dtype);
   if (call == nullptr || call->kind != Kind::call || call->items.size() < 2) return std::nullopt;
-  const pickle_vm::Value* global = pickle_vm::origin_global(arena, dtype);
-  if (global == nullptr || pickle_vm::global_qualname(arena, *global) != "dtype") return std::nullopt;
+  if (!is_numpy_dtype(arena, dtype)) return std::nullopt;
   const pickle_vm::Value* args = arena_value(arena, call->items[1]);
   if (args == nullptr || args->kind != Kind::tuple || args->items.empty() ||
       !pickle_vm::is_text(arena, args->items[0]))
@@ -134,7 +140,7 @@ std::optional<ItemSize> dtype_item_size(const Arena& arena, Handle dtype) {
   if (error != std::errc() || end != type.data() + type.size() || count > (1u << 30)) return std::nullopt;
   if (type[0] == 'U') count *= 4;
   if (std::string_view("fiubcUSVMm?").find(type[0]) == std::string_view::npos) return std::nullopt;
-  return ItemSize{count, false};
+  return ItemSize{count, false, type[0] == 'S' || type[0] == 'U' || type[0] == 'V'};
 }
 
 std::optional<std::uint64_t> element_count(const Arena& arena, Handle shape) {
@@ -155,11 +161,25 @@ std::optional<std::uint64_t> element_count(const Arena& arena, Handle shape) {
 
 std::optional<PickleInlineData> JoblibArrayInspector::after_build(const Arena& arena, std::uint64_t target,
                                                                   std::uint64_t state, Bytes rest) const {
+  if (is_numpy_dtype(arena, target)) {
+    // dtype.__setstate__((version, byteorder, subarray, names, fields, elsize, alignment, flags[, meta])):
+    // flexible types (S, U, V) take their item size from elsize.
+    const pickle_vm::Value* tuple = arena_value(arena, state);
+    if (tuple != nullptr && tuple->kind == Kind::tuple && tuple->items.size() >= 6 &&
+        pickle_vm::is_small_int(tuple->items[5]) && pickle_vm::small_int_value(tuple->items[5]) >= 0 &&
+        restored_item_sizes_.size() < (1u << 16))
+      restored_item_sizes_[target] = static_cast<std::uint64_t>(pickle_vm::small_int_value(tuple->items[5]));
+    return std::nullopt;
+  }
   const pickle_vm::Value* origin = pickle_vm::origin_global(arena, target);
   if (origin == nullptr || pickle_vm::global_module(arena, *origin) != "joblib.numpy_pickle" ||
       pickle_vm::global_qualname(arena, *origin) != "NumpyArrayWrapper")
     return std::nullopt;
-  std::optional<ItemSize> item = dtype_item_size(arena, dict_lookup(arena, state, "dtype"));
+  const Handle dtype = dict_lookup(arena, state, "dtype");
+  std::optional<ItemSize> item = dtype_item_size(arena, dtype);
+  if (item && item->flexible)
+    if (auto restored = restored_item_sizes_.find(dtype); restored != restored_item_sizes_.end())
+      item->bytes = restored->second;
   std::optional<std::uint64_t> count = element_count(arena, dict_lookup(arena, state, "shape"));
   if (!item || !count) return std::nullopt;
   ++arrays_seen_;

@@ -3,6 +3,7 @@
 // data follows the BUILD that restores its NumpyArrayWrapper, read from the file by joblib's unpickler.
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "formats/pickle.hpp"
@@ -36,6 +37,9 @@ class JoblibArrayInspector final : public PickleBuildInspector {
 
  private:
   mutable std::uint64_t arrays_seen_ = 0;
+  // Item sizes that numpy.dtype.__setstate__ set on flexible dtypes ('V8' restored with elsize 1000 reads
+  // 1000-byte items): keyed by the dtype's handle, so the array skip matches what joblib reads.
+  mutable std::unordered_map<std::uint64_t, std::uint64_t> restored_item_sizes_;
 };
 
 }  // namespace ms

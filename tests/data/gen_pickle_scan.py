@@ -272,6 +272,15 @@ def make_malicious():
         joblib.dump({"w": np.arange(1000, dtype=np.float64), "hook": Call(os.system, SHELL)}, target,
                     compress=compress)
         evil("joblib_%s.joblib" % suffix, "joblib", expect=SHELL)
+    # A void dtype pickled as 'V01' whose __setstate__ restores 16-byte items: joblib reads 16 bytes per
+    # item; a scanner trusting the type string would step over 1 and read STOP opcodes from the array.
+    stops = np.frombuffer(b"." * 16 * 64, dtype="V16")
+    target = path("malicious", "joblib_dtype_elsize.joblib")
+    joblib.dump({"w": stops, "hook": Call(os.system, SHELL)}, target)
+    with open(target, "rb") as f:
+        data = f.read()
+    assert data.count(b"V16") == 1
+    evil("joblib_dtype_elsize.joblib", "joblib", data.replace(b"V16", b"V01"), expect=SHELL)
     obj_array = np.empty(2, dtype=object)
     obj_array[0], obj_array[1] = 1, Call(os.system, SHELL)
     joblib.dump({"w": np.ones(10), "objects": obj_array}, path("malicious", "joblib_object_array.joblib"))
