@@ -133,6 +133,8 @@ std::optional<ItemSize> dtype_item_size(const Arena& arena, Handle dtype) {
       !pickle_vm::is_text(arena, args->items[0]))
     return std::nullopt;
   std::string_view type = arena.at(args->items[0]).payload();
+  if (!type.empty() && std::string_view("<>=|").find(type[0]) != std::string_view::npos)
+    type.remove_prefix(1);  // numpy accepts a byte order in the type string
   if (type.empty()) return std::nullopt;
   if (type[0] == 'O') return ItemSize{8, true};
   std::uint64_t count = 0;
@@ -145,7 +147,8 @@ std::optional<ItemSize> dtype_item_size(const Arena& arena, Handle dtype) {
 
 std::optional<std::uint64_t> element_count(const Arena& arena, Handle shape) {
   const pickle_vm::Value* tuple = arena_value(arena, shape);
-  if (tuple == nullptr || tuple->kind != Kind::tuple || tuple->items.size() != tuple->size)
+  if (tuple == nullptr || (tuple->kind != Kind::tuple && tuple->kind != Kind::list) ||
+      tuple->items.size() != tuple->size)
     return std::nullopt;
   std::uint64_t count = 1;
   for (Handle dim : tuple->items) {
@@ -181,8 +184,8 @@ std::optional<PickleInlineData> JoblibArrayInspector::after_build(const Arena& a
     if (auto restored = restored_item_sizes_.find(dtype); restored != restored_item_sizes_.end())
       item->bytes = restored->second;
   std::optional<std::uint64_t> count = element_count(arena, dict_lookup(arena, state, "shape"));
-  if (!item || !count) return std::nullopt;
   ++arrays_seen_;
+  if (!item || !count) return PickleInlineData{.size_unknown = true};
   if (item->objects) return PickleInlineData{0, true};
   std::uint64_t skip = 0;
   Handle alignment = dict_lookup(arena, state, "numpy_array_alignment_bytes");

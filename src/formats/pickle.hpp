@@ -23,6 +23,8 @@ class Arena;
 struct PickleInlineData {
   std::uint64_t skip = 0;      // bytes of raw data to step over
   bool nested_pickle = false;  // a whole pickle follows instead (pickle.load on the same file)
+  // The loader reads data here but its size cannot be worked out: what follows cannot be followed.
+  bool size_unknown = false;
 };
 class PickleBuildInspector {
  public:

@@ -427,6 +427,11 @@ void Machine::op_build() {
 }
 
 void Machine::step_over_inline_data(const PickleInlineData& inline_data) {
+  if (inline_data.size_unknown)
+    throw LimitError("pickle",
+                     "raw data the loader reads in the middle of the pickle has a size this scan cannot work "
+                     "out, so what follows it cannot be read as the loader reads it",
+                     reader_.file_offset());
   if (!inline_data.nested_pickle) {
     if (inline_data.skip > reader_.remaining())
       throw FormatError("pickle", "inline array data runs past the end of the stream", reader_.file_offset());

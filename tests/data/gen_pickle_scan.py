@@ -281,6 +281,18 @@ def make_malicious():
         data = f.read()
     assert data.count(b"V16") == 1
     evil("joblib_dtype_elsize.joblib", "joblib", data.replace(b"V16", b"V01"), expect=SHELL)
+    # The array's shape as a list and its dtype with a byte order: joblib reads them the same way.
+    target = path("malicious", "joblib_list_shape.joblib")
+    joblib.dump({"w": np.frombuffer(b"." * 8 * 64, dtype="f8"), "hook": Call(os.system, SHELL)}, target,
+                protocol=2)
+    with open(target, "rb") as f:
+        data = f.read()
+    assert data.count(b"K@\x85") == 1 and data.count(b"X\x02\x00\x00\x00f8") == 1
+    evil("joblib_list_shape.joblib", "joblib", data.replace(b"K@\x85", b"]K@a"), expect=SHELL)
+    evil("joblib_byte_order_dtype.joblib", "joblib",
+         data.replace(b"X\x02\x00\x00\x00f8", b"X\x03\x00\x00\x00<f8"), expect=SHELL)
+    # A dtype this scanner cannot size: it must say it could not follow the file, not pass it.
+    write("unfollowable", "joblib_unsized_dtype.joblib", data.replace(b"X\x02\x00\x00\x00f8", b"X\x02\x00\x00\x00x8"))
     obj_array = np.empty(2, dtype=object)
     obj_array[0], obj_array[1] = 1, Call(os.system, SHELL)
     joblib.dump({"w": np.ones(10), "objects": obj_array}, path("malicious", "joblib_object_array.joblib"))
@@ -405,7 +417,7 @@ def make_duplicate_records():
 
 
 def main():
-    for kind in ("malicious", "benign", "duplicates"):
+    for kind in ("malicious", "benign", "duplicates", "unfollowable"):
         shutil.rmtree(path(kind, ""), ignore_errors=True)
         os.makedirs(path(kind, ""))
     make_malicious()

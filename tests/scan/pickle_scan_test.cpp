@@ -113,6 +113,15 @@ TEST(PickleScan, DuplicateStorageRecordsSayWhichOneTorchLoads) {
   }
 }
 
+TEST(PickleScan, JoblibArraysOfUnknownSizeAreNotPassed) {
+  // joblib reads the array's bytes; without their size the rest of the file cannot be followed.
+  ScanReport report = scan("unfollowable", "joblib_unsized_dtype.joblib");
+  auto found = with_rule(report, "SCAN-LIMIT-EXCEEDED");
+  ASSERT_EQ(found.size(), 1u) << describe(report);
+  EXPECT_EQ(found[0]->severity, Severity::high);
+  EXPECT_NE(found[0]->evidence.at(0).find("cannot work out"), std::string::npos) << describe(report);
+}
+
 TEST(PickleScan, TruncatedAndCorruptedFilesFailCleanly) {
   for (const char* name : {"torch_checkpoint.pt", "joblib_plain.joblib", "joblib_zlib.joblib",
                            "os_system_p4.pkl", "joblib_object_array.joblib", "nested_load_from_bytes.pkl"}) {
