@@ -3,9 +3,9 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build clang libclang-rt-14-dev
-  libssl-dev zlib1g-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev libfmt-dev libtomlplusplus-dev
+  pkg-config libssl-dev zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-h5py python3-numpy python3-torch python3-sklearn python3-joblib python3-jsonschema
+  python3 python3-h5py python3-numpy python3-torch python3-sklearn python3-joblib python3-lz4 python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,5 @@
 #include "formats/joblib.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
 
@@ -46,54 +44,6 @@ JoblibCompression detect_joblib_compression(Bytes data) {
   if (starts(std::string_view("\x5d\x00\x00", 3))) return JoblibCompression::lzma;
   if (starts("\x04\x22\x4d\x18")) return JoblibCompression::lz4;
   return JoblibCompression::none;
-}
-
-JoblibDecompressed decompress_joblib(Bytes data, JoblibCompression compression, const Limits& limits) {
-  if (compression != JoblibCompression::zlib && compression != JoblibCompression::gzip)
-    throw FormatError("joblib", std::string("no decompressor for ") + std::string(to_string(compression)), 0);
-  z_stream stream{};
-  // 15 + 32: zlib or gzip header, detected by zlib itself.
-  if (inflateInit2(&stream, MAX_WBITS + 32) != Z_OK) throw FormatError("joblib", "cannot initialise zlib", 0);
-  JoblibDecompressed out;
-  std::uint64_t ratio_cap = std::max<std::uint64_t>(data.size(), 1) * limits.max_compression_ratio;
-  if (ratio_cap / limits.max_compression_ratio != std::max<std::uint64_t>(data.size(), 1))
-    ratio_cap = UINT64_MAX;
-  const std::uint64_t cap = std::min(limits.max_member_bytes, ratio_cap);
-  std::size_t consumed = 0;
-  try {
-    for (;;) {
-      if (out.bytes.size() >= cap) {
-        (cap == ratio_cap && cap < limits.max_member_bytes ? out.ratio_exceeded : out.truncated) = true;
-        break;
-      }
-      const std::size_t chunk =
-          static_cast<std::size_t>(std::min<std::uint64_t>(cap - out.bytes.size(), 1 << 20));
-      const std::size_t before = out.bytes.size();
-      out.bytes.resize(before + chunk);
-      stream.next_in = const_cast<Bytef*>(data.data() + consumed);
-      stream.avail_in = static_cast<uInt>(std::min<std::size_t>(data.size() - consumed, 1u << 30));
-      stream.next_out = out.bytes.data() + before;
-      stream.avail_out = static_cast<uInt>(chunk);
-      const uInt in_before = stream.avail_in;
-      const int status = inflate(&stream, Z_NO_FLUSH);
-      consumed += in_before - stream.avail_in;
-      out.bytes.resize(before + (chunk - stream.avail_out));
-      if (status == Z_STREAM_END) break;
-      if (status != Z_OK && status != Z_BUF_ERROR)
-        throw FormatError("joblib",
-                          std::string("corrupt compressed data: ") + (stream.msg ? stream.msg : "zlib error"),
-                          consumed);
-      if (out.bytes.size() == before && in_before == stream.avail_in) {
-        if (consumed >= data.size()) throw FormatError("joblib", "compressed stream is truncated", consumed);
-        throw FormatError("joblib", "compressed stream makes no progress", consumed);
-      }
-    }
-  } catch (...) {
-    inflateEnd(&stream);
-    throw;
-  }
-  inflateEnd(&stream);
-  return out;
 }
 
 namespace {

@@ -23,7 +23,8 @@ struct JoblibDecompressed {
   bool truncated = false;       // Limits::max_member_bytes reached; `bytes` holds the start
   bool ratio_exceeded = false;  // inflates beyond Limits::max_compression_ratio
 };
-// zlib and gzip only (the libraries this project links); throws FormatError on corrupt data.
+// Every joblib compressor (zlib, gzip, bz2, xz, lzma, lz4), concatenated streams included; throws
+// FormatError on corrupt or truncated data, LimitError when an lzma header asks for too much memory.
 JoblibDecompressed decompress_joblib(Bytes data, JoblibCompression compression, const Limits& limits);
 
 // Tells the pickle VM how many bytes of array data follow each NumpyArrayWrapper BUILD, or that a nested

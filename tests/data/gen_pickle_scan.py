@@ -35,6 +35,8 @@ MARKER = "ms_marker"
 SHELL = "touch " + MARKER
 malicious = []
 benign = []
+# Every compressor joblib.dump offers (lz4 through Debian's python3-lz4).
+JOBLIB_COMPRESSORS = [0, ("zlib", 3), ("gzip", 3), ("bz2", 3), ("xz", 3), ("lzma", 3), ("lz4", 3)]
 
 
 def path(kind, name):
@@ -266,7 +268,7 @@ def make_malicious():
          expect=SHELL)
 
     # joblib, plain and compressed, with arrays ahead of the payload.
-    for compress in [0, ("zlib", 3), ("gzip", 3)]:
+    for compress in JOBLIB_COMPRESSORS:
         suffix = "plain" if compress == 0 else compress[0]
         target = path("malicious", "joblib_%s.joblib" % suffix)
         joblib.dump({"w": np.arange(1000, dtype=np.float64), "hook": Call(os.system, SHELL)}, target,
@@ -293,6 +295,15 @@ def make_malicious():
          data.replace(b"X\x02\x00\x00\x00f8", b"X\x03\x00\x00\x00<f8"), expect=SHELL)
     # A dtype this scanner cannot size: it must say it could not follow the file, not pass it.
     write("unfollowable", "joblib_unsized_dtype.joblib", data.replace(b"X\x02\x00\x00\x00f8", b"X\x02\x00\x00\x00x8"))
+    # The payload split across two concatenated bz2 / lz4 streams, which joblib.load reads as one.
+    import bz2
+    import lz4.frame
+    payload = pickle.dumps({"w": [0.5] * 100, "hook": Call(os.system, SHELL)}, protocol=4)
+    half = len(payload) // 2
+    evil("joblib_bz2_two_streams.joblib", "joblib", bz2.compress(payload[:half]) + bz2.compress(payload[half:]),
+         expect=SHELL)
+    evil("joblib_lz4_two_streams.joblib", "joblib",
+         lz4.frame.compress(payload[:half]) + lz4.frame.compress(payload[half:]), expect=SHELL)
     obj_array = np.empty(2, dtype=object)
     obj_array[0], obj_array[1] = 1, Call(os.system, SHELL)
     joblib.dump({"w": np.ones(10), "objects": obj_array}, path("malicious", "joblib_object_array.joblib"))
@@ -363,7 +374,7 @@ def make_benign():
     x, y = make_classification(n_samples=60, n_features=5, random_state=0)
     pipeline = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]).fit(x, y)
     forest = RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y)
-    for compress in [0, ("zlib", 3), ("gzip", 3)]:
+    for compress in JOBLIB_COMPRESSORS:
         suffix = "plain" if compress == 0 else compress[0]
         for label, obj in (("pipeline", pipeline), ("forest", forest)):
             name = "sklearn_%s_%s.joblib" % (label, suffix)

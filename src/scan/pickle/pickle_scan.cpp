@@ -281,21 +281,12 @@ std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string
   if (looks_like_tar(data)) return scan_tar_archive(context, data);
   JoblibCompression compression = detect_joblib_compression(data);
   if (compression == JoblibCompression::none) return "unknown";
-  if (compression != JoblibCompression::zlib && compression != JoblibCompression::gzip) {
-    context.report(Finding{
-        .rule_id = "SCAN-FORMAT-NOT-ANALYSED",
-        .severity = Severity::medium,
-        .reason =
-            fmt_reason("a {}-compressed stream, which joblib.load decompresses and unpickles; this version "
-                       "cannot decompress {}",
-                       to_string(compression), to_string(compression)),
-        .fix = "Do not rely on this scan for this file; re-save it uncompressed or with zlib/gzip and scan "
-               "again."});
-    return fmt_reason("{}-compressed", to_string(compression));
-  }
   JoblibDecompressed decompressed;
   try {
     decompressed = decompress_joblib(data, compression, context.limits());
+  } catch (const LimitError& error) {
+    report_incomplete(context, error);
+    return fmt_reason("{}-compressed", to_string(compression));
   } catch (const FormatError&) {
     return "unknown";  // not a compressed stream after all
   }
