@@ -1,6 +1,7 @@
 #!/bin/sh
 # Scan time of multi-GB pickle-based model files: a raw pickle with tensors inlined as BINBYTES, a
-# torch.save zip archive, and a joblib dump with inline arrays (plain). Files are generated with Debian's
+# torch.save zip archive, and a joblib dump with inline arrays (plain), plus 256 MiB of arrays in
+# zlib- and lz4-compressed joblib dumps (which must be decompressed whole). Files are generated with Debian's
 # python3-torch / python3-joblib into $WORK (default /tmp/ms-pickle-bench) and scanned with the release CLI.
 #   cmake --preset release && cmake --build --preset release --target modelshield
 #   bench/pickle_bench.sh [size_gb]
@@ -28,8 +29,11 @@ def inline(path):
 once("inline.pkl", inline)
 once("checkpoint.pt", lambda p: torch.save({k: torch.from_numpy(v) for k, v in arrays.items()}, p))
 once("model.joblib", lambda p: joblib.dump(arrays, p))
+ramp = {"layer0": (np.arange(chunk // 4) % 65536).astype(np.float32)}
+once("model_zlib.joblib", lambda p: joblib.dump(ramp, p, compress=("zlib", 3)))
+once("model_lz4.joblib", lambda p: joblib.dump(ramp, p, compress=("lz4", 3)))
 PY
-for f in inline.pkl checkpoint.pt model.joblib; do
+for f in inline.pkl checkpoint.pt model.joblib model_zlib.joblib model_lz4.joblib; do
   path="$WORK/$f"
   bytes=$(stat -c %s "$path")
   cat "$path" > /dev/null  # warm the page cache: measure scanning, not the disk

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "formats/growable_bytes.hpp"
 #include "formats/pickle.hpp"
 #include "modelshield/byte_reader.hpp"
 #include "modelshield/limits.hpp"
@@ -19,7 +20,7 @@ std::string_view to_string(JoblibCompression compression);
 JoblibCompression detect_joblib_compression(Bytes data);
 
 struct JoblibDecompressed {
-  std::vector<std::uint8_t> bytes;
+  GrowableBytes bytes;
   bool truncated = false;       // Limits::max_member_bytes reached; `bytes` holds the start
   bool ratio_exceeded = false;  // inflates beyond Limits::max_compression_ratio
 };

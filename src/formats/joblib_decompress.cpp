@@ -18,7 +18,7 @@ namespace {
 
 // liblzma allocates the dictionary a header asks for; joblib's presets use at most 64 MiB.
 constexpr std::uint64_t kLzmaMemoryLimit = 256ull << 20;
-constexpr std::size_t kChunk = 1u << 20;
+constexpr std::size_t kChunk = 4u << 20;
 
 struct Step {
   std::size_t consumed = 0;
@@ -194,21 +194,21 @@ JoblibDecompressed decompress_joblib(Bytes data, JoblibCompression compression, 
       (cap == ratio_cap && cap < limits.max_member_bytes ? out.ratio_exceeded : out.truncated) = true;
       break;
     }
-    const std::size_t before = out.bytes.size();
-    out.bytes.resize(before + static_cast<std::size_t>(std::min<std::uint64_t>(cap - before, kChunk)));
+    const std::size_t room =
+        static_cast<std::size_t>(std::min<std::uint64_t>(cap - out.bytes.size(), kChunk));
+    std::uint8_t* at =
+        out.bytes.reserve_more(room, static_cast<std::size_t>(std::min<std::uint64_t>(cap, SIZE_MAX)));
     Step step;
     try {
-      step = codec->step(data.data() + consumed, data.size() - consumed, out.bytes.data() + before,
-                         out.bytes.size() - before);
+      step = codec->step(data.data() + consumed, data.size() - consumed, at, room);
     } catch (const LimitError&) {
       throw;
     } catch (const FormatError& error) {
-      out.bytes.resize(before);
       if (!first_stream) break;  // trailing bytes that are not another stream: Python ignores them
       throw FormatError("joblib", error.message(), consumed + error.offset());
     }
     consumed += step.consumed;
-    out.bytes.resize(before + step.produced);
+    out.bytes.commit(step.produced);
     if (step.stream_end) {
       if (consumed >= data.size()) break;
       first_stream = false;
@@ -217,7 +217,7 @@ JoblibDecompressed decompress_joblib(Bytes data, JoblibCompression compression, 
     }
     if (step.consumed == 0 && step.produced == 0) {
       if (consumed >= data.size()) {
-        if (!first_stream && before == out.bytes.size()) break;
+        if (!first_stream) break;
         throw FormatError("joblib", "compressed stream is truncated", consumed);
       }
       throw FormatError("joblib", "compressed stream makes no progress", consumed);

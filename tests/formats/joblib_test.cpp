@@ -28,9 +28,9 @@ TEST(JoblibDecompress, EveryCompressorJoblibWritesIsRead) {
     EXPECT_EQ(to_string(detect_joblib_compression(as_bytes(std::string_view(data)))), codec);
     JoblibDecompressed out = decompress(data);
     EXPECT_FALSE(out.truncated || out.ratio_exceeded) << codec;
-    ASSERT_TRUE(looks_like_pickle(Bytes(out.bytes))) << codec;
+    ASSERT_TRUE(looks_like_pickle(out.bytes.view())) << codec;
     JoblibArrayInspector arrays;
-    PickleTrace trace = run_pickle_vm(Bytes(out.bytes), Limits{}, 0, {.build_inspector = &arrays});
+    PickleTrace trace = run_pickle_vm(out.bytes.view(), Limits{}, 0, {.build_inspector = &arrays});
     EXPECT_TRUE(trace.errors.empty()) << codec << ": " << trace.errors.front().message;
     EXPECT_EQ(arrays.arrays_seen(), 1u) << codec << ": the joblib pickle was not recovered";
   }
@@ -40,7 +40,7 @@ TEST(JoblibDecompress, ConcatenatedStreamsReadAsOne) {
   // The generator checked that joblib.load reads these as one pickle.
   for (const char* codec : {"bz2", "xz", "lzma", "lz4"}) {
     JoblibDecompressed out = decompress(load(std::string(codec) + "_two_streams.joblib"));
-    PickleTrace trace = run_pickle_vm(Bytes(out.bytes), Limits{});
+    PickleTrace trace = run_pickle_vm(out.bytes.view(), Limits{});
     EXPECT_TRUE(trace.errors.empty())
         << codec << ": " << (trace.errors.empty() ? "" : trace.errors[0].message);
     EXPECT_EQ(trace.pickle_starts.size(), 1u) << codec;

@@ -290,7 +290,7 @@ std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string
   } catch (const FormatError&) {
     return "unknown";  // not a compressed stream after all
   }
-  Bytes inner(decompressed.bytes);
+  Bytes inner = decompressed.bytes.view();
   if (!looks_like_pickle(inner)) return fmt_reason("{}-compressed", to_string(compression));
   if (decompressed.ratio_exceeded || decompressed.truncated)
     report_incomplete(context, LimitError("joblib",
