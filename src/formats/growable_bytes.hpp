@@ -48,7 +48,12 @@ class GrowableBytes {
 
   const std::uint8_t* data() const { return data_; }
   std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  bool empty() const { return size_ == 0; }
+  const std::uint8_t* begin() const { return data_; }
+  const std::uint8_t* end() const { return data_ + size_; }
   Bytes view() const { return size_ == 0 ? Bytes() : Bytes(data_, size_); }
+  operator Bytes() const { return view(); }  // NOLINT(google-explicit-constructor): a view, as vector gives
 
  private:
   std::uint8_t* data_ = nullptr;

@@ -28,6 +28,8 @@ std::string_view to_string(JoblibCompression compression) {
       return "lzma";
     case JoblibCompression::lz4:
       return "lz4";
+    case JoblibCompression::zfile:
+      return "zfile";
   }
   return "none";
 }
@@ -36,12 +38,15 @@ JoblibCompression detect_joblib_compression(Bytes data) {
   auto starts = [&](std::string_view magic) {
     return data.size() >= magic.size() && as_chars(data.first(magic.size())) == magic;
   };
+  // joblib's own prefixes, in its order; zlib's header check stands in for joblib's bare 'x', which zlib
+  // then rejects. An lzma header is only ']\0': a 256-byte dictionary makes the third byte 1.
+  if (starts("ZF")) return JoblibCompression::zfile;
   if (data.size() >= 2 && data[0] == 0x78 && ((data[0] << 8) | data[1]) % 31 == 0)
     return JoblibCompression::zlib;
   if (starts("\x1f\x8b")) return JoblibCompression::gzip;
   if (starts("BZh")) return JoblibCompression::bz2;
+  if (starts(std::string_view("\x5d\x00", 2))) return JoblibCompression::lzma;
   if (starts("\xfd\x37\x7a\x58\x5a")) return JoblibCompression::xz;
-  if (starts(std::string_view("\x5d\x00\x00", 3))) return JoblibCompression::lzma;
   if (starts("\x04\x22\x4d\x18")) return JoblibCompression::lz4;
   return JoblibCompression::none;
 }

@@ -8,6 +8,9 @@
 - <codec>_two_streams.joblib (bz2, xz, lzma, lz4): one pickle compressed as two concatenated streams, which
   Python's readers (and so joblib.load) read as one; checked by loading it back. (joblib's own zlib/gzip
   reader runs out of memory on concatenated streams, so those cannot carry a payload.)
+- zfile.joblib, zfile_space.joblib: joblib < 0.9.3's format ("ZF", the length in hex, one zlib stream; the
+  second with the extra space joblib <= 0.8.4 wrote), which joblib.load still reads; checked by loading.
+- zlib_two_streams.joblib: two zlib streams, of which joblib reads the first only.
 """
 import bz2
 import gzip
@@ -51,6 +54,13 @@ def main():
         with open(path, "wb") as f:
             f.write(compress(plain[:half]) + compress(plain[half:]))
         assert joblib.load(path) == pickle.loads(plain), name
+    for name, width in (("zfile", 19), ("zfile_space", 20)):
+        path = os.path.join(OUT, name + ".joblib")
+        with open(path, "wb") as f:
+            f.write(b"ZF" + ("%#x" % len(plain)).ljust(width).encode() + zlib.compress(plain))
+        assert joblib.load(path) == pickle.loads(plain), name
+    with open(os.path.join(OUT, "zlib_two_streams.joblib"), "wb") as f:
+        f.write(zlib.compress(plain) + zlib.compress(pickle.dumps("second", protocol=4)))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ named in malicious.json (pickle, torch.load, joblib.load, np.load(allow_pickle=T
 create the marker file there. A sample whose payload does not run makes this script fail.
 benign/ holds ordinary files that must not produce anything high or above (listed in benign.json).
 """
+import bz2
 import collections
 import concurrent.futures
 import functools
@@ -14,6 +15,7 @@ import gzip
 import io
 import json
 import logging
+import lzma
 import os
 import pickle
 import shutil
@@ -296,7 +298,6 @@ def make_malicious():
     # A dtype this scanner cannot size: it must say it could not follow the file, not pass it.
     write("unfollowable", "joblib_unsized_dtype.joblib", data.replace(b"X\x02\x00\x00\x00f8", b"X\x02\x00\x00\x00x8"))
     # The payload split across two concatenated bz2 / lz4 streams, which joblib.load reads as one.
-    import bz2
     import lz4.frame
     payload = pickle.dumps({"w": [0.5] * 100, "hook": Call(os.system, SHELL)}, protocol=4)
     half = len(payload) // 2
@@ -304,6 +305,24 @@ def make_malicious():
          expect=SHELL)
     evil("joblib_lz4_two_streams.joblib", "joblib",
          lz4.frame.compress(payload[:half]) + lz4.frame.compress(payload[half:]), expect=SHELL)
+    joblib_stream_errors()
+    # .xz and .lzma streams mixed: joblib reads both with lzma.LZMAFile's auto-detection, stream by stream,
+    # so the payload may sit in a stream of the other format than the file's first bytes announce.
+    xz = lambda data: lzma.compress(data, format=lzma.FORMAT_XZ)
+    alone = lambda data: lzma.compress(data, format=lzma.FORMAT_ALONE)
+    evil("joblib_xz_then_lzma.joblib", "joblib", xz(payload[:12]) + alone(payload[12:]), expect=SHELL)
+    evil("joblib_lzma_then_xz.joblib", "joblib", alone(payload[:12]) + xz(payload[12:]), expect=SHELL)
+    # joblib detects .lzma by ']\0' only: a 256-byte dictionary makes the header ']\0\1\0\0'.
+    small = lzma.LZMACompressor(format=lzma.FORMAT_ALONE, filters=[{"id": lzma.FILTER_LZMA1, "dict_size": 4096}])
+    data = small.compress(payload) + small.flush()
+    evil("joblib_lzma_small_dictionary.joblib", "joblib", data[:1] + struct.pack("<I", 256) + data[5:], expect=SHELL)
+    # joblib < 0.9.3's format, which joblib.load still reads: "ZF", the length in hex, one zlib stream.
+    zfile_payload = pickle.dumps({"hook": Call(os.system, SHELL)}, protocol=2)
+    evil("joblib_zfile.joblib", "joblib",
+         b"ZF" + ("%#x" % len(zfile_payload)).ljust(19).encode() + zlib.compress(zfile_payload), expect=SHELL)
+    # A protocol-0 payload whose pickle breaks right after the call: no clean pickle start to sniff.
+    evil("joblib_broken_protocol0.joblib", "joblib",
+         zlib.compress(b"cposix\nsystem\n(V" + SHELL.encode() + b"\ntR\xff"), expect=SHELL)
     obj_array = np.empty(2, dtype=object)
     obj_array[0], obj_array[1] = 1, Call(os.system, SHELL)
     joblib.dump({"w": np.ones(10), "objects": obj_array}, path("malicious", "joblib_object_array.joblib"))
@@ -333,7 +352,47 @@ def torch_zip_pickle(data):
     return data
 
 
+def joblib_stream_errors():
+    """joblib.load unpickles a compressed stream as it decompresses it (in 1 MiB reads), so a payload ahead
+    of a truncated or corrupt part has run when the error comes: every codec, both ways."""
+    import lz4.frame
+    codecs = {"zlib": lambda d: zlib.compress(d, 3), "gzip": lambda d: gzip.compress(d, 3, mtime=0),
+              "bz2": lambda d: bz2.compress(d, 3), "xz": lambda d: lzma.compress(d, format=lzma.FORMAT_XZ),
+              "lzma": lambda d: lzma.compress(d, format=lzma.FORMAT_ALONE), "lz4": lz4.frame.compress}
+    streams = {"zlib": zlib.decompressobj, "gzip": lambda: zlib.decompressobj(31), "bz2": bz2.BZ2Decompressor,
+               "xz": lzma.LZMADecompressor, "lzma": lzma.LZMADecompressor, "lz4": lz4.frame.LZ4FrameDecompressor}
+
+    def decoded(name, data):  # bytes decoded from `data` before it ends or breaks
+        stream, size = streams[name](), 0
+        try:
+            for at in range(0, len(data), 4096):
+                size += len(stream.decompress(data[at:at + 4096]))
+        except Exception:
+            return size, True
+        return size, False
+
+    # 2.4 MB that compress 30 to 600 times: past joblib's first read, within the compression-ratio limit.
+    padding = (np.sin(np.arange(150000)) * 100).astype(np.int16).tobytes() * 8
+    payload = pickle.dumps([Call(os.system, SHELL), padding], protocol=4)
+    for name, compress in codecs.items():
+        data = compress(payload)
+        low, cut = 0, len(data)  # the shortest prefix that decodes to more than 1.5 MiB
+        while low + 1 < cut:
+            middle = (low + cut) // 2
+            low, cut = (low, middle) if decoded(name, data[:middle])[0] > 3 << 19 else (middle, cut)
+        evil("joblib_%s_truncated.joblib" % name, "joblib", data[:cut], expect=SHELL)
+        for at in range(cut, len(data) - 16, 61):
+            broken = data[:at] + b"\xff" * 16 + data[at + 16:]
+            if decoded(name, broken)[1]:
+                break
+        else:
+            raise SystemExit("no corruption of the %s stream is detected" % name)
+        evil("joblib_%s_corrupt.joblib" % name, "joblib", broken, expect=SHELL)
+
+
+
 # ---- benign ------------------------------------------------------------------------------------------
+
 
 def make_benign():
     torch.manual_seed(0)

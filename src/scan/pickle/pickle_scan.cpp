@@ -277,21 +277,45 @@ std::string scan_tar_archive(ScanContext& context, Bytes data) {
   return torch_layout ? "pytorch-legacy-tar" : "tar";
 }
 
+namespace {
+
+// joblib.load unpickles whatever a compressed stream holds, so a stream whose first opcodes do not look
+// like a pickle's (a protocol-0 pickle that breaks right after its REDUCE) is still scanned when the
+// unpickler would import something from it.
+bool unpickler_imports_from(Bytes data) {
+  if (looks_like_pickle(data)) return true;
+  Limits sniff;
+  sniff.max_pickle_records = 1;
+  sniff.max_pickle_embedded_bytes = 0;
+  return !run_pickle_vm(data, sniff).imports.empty();
+}
+
+}  // namespace
+
 std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string_view /*name*/) {
   if (looks_like_tar(data)) return scan_tar_archive(context, data);
   JoblibCompression compression = detect_joblib_compression(data);
   if (compression == JoblibCompression::none) return "unknown";
-  JoblibDecompressed decompressed;
-  try {
-    decompressed = decompress_joblib(data, compression, context.limits());
-  } catch (const LimitError& error) {
-    report_incomplete(context, error);
-    return fmt_reason("{}-compressed", to_string(compression));
-  } catch (const FormatError&) {
-    return "unknown";  // not a compressed stream after all
+  const std::string compressed = fmt_reason("{}-compressed", to_string(compression));
+  JoblibDecompressed decompressed = decompress_joblib_prefix(data, compression, context.limits());
+  const std::optional<JoblibStreamError>& error = decompressed.error;
+  if (error && error->over_limit) {
+    report_incomplete(
+        context, LimitError("joblib", fmt_reason("{} stream: {}", to_string(compression), error->message),
+                            error->offset));
   }
+  // Nothing decoded: only the magic bytes matched (joblib.load fails before unpickling anything).
+  if (decompressed.bytes.size() == 0) return error && !error->over_limit ? "unknown" : compressed;
   Bytes inner = decompressed.bytes.view();
-  if (!looks_like_pickle(inner)) return fmt_reason("{}-compressed", to_string(compression));
+  if (!unpickler_imports_from(inner)) return compressed;
+  if (error && !error->over_limit) {
+    report_malformed(context,
+                     FormatError("joblib",
+                                 fmt_reason("{} stream: {}; joblib.load has already unpickled the {} "
+                                            "bytes decoded before it, which are scanned",
+                                            to_string(compression), error->message, inner.size()),
+                                 error->offset));
+  }
   if (decompressed.ratio_exceeded || decompressed.truncated)
     report_incomplete(context, LimitError("joblib",
                                           decompressed.ratio_exceeded
