@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "formats/pickle.hpp"
+
 namespace ms {
 
 namespace {
@@ -34,7 +36,8 @@ bool looks_like_zip_signature(Bytes data) {
   if (starts_with(data, "PK\x03\x04") || starts_with(data, "PK\x05\x06")) return true;
   // Data may be prepended to an archive (Python's zipfile tolerates it): look for the end record.
   std::size_t window = std::min<std::size_t>(data.size(), 65535 + 22);
-  for (std::size_t i = data.size() - std::min<std::size_t>(data.size(), 22) + 1; i-- > data.size() - window;) {
+  for (std::size_t i = data.size() - std::min<std::size_t>(data.size(), 22) + 1;
+       i-- > data.size() - window;) {
     if (i + 4 <= data.size() && std::memcmp(data.data() + i, "PK\x05\x06", 4) == 0) return true;
   }
   return false;
@@ -42,32 +45,43 @@ bool looks_like_zip_signature(Bytes data) {
 
 namespace {
 
-bool looks_like_pickle(Bytes data) {
+// Protocol 0/1 pickles have no header, and pickle.load runs whatever a stream does before it fails (or
+// runs out of data): a stream is a pickle when its first opcodes parse cleanly, or when before any error it
+// imports a global and calls something. Plain text (a vocabulary starting "cat\ndog\n...") does neither.
+bool looks_like_pickle_content(Bytes data) {
   if (data.size() >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5) return true;
-  // Protocol 0/1 pickles start with GLOBAL "c<module>\n<name>\n" or a container opcode and end with '.'.
-  if (data.size() >= 2 && data[0] == 'c') {
-    std::size_t i = 1;
-    while (i < data.size() && i < 256 && (std::isalnum(data[i]) || data[i] == '_' || data[i] == '.')) ++i;
-    return i > 1 && i < data.size() && data[i] == '\n';
-  }
-  if (data.size() >= 2 && (data[0] == '(' || data[0] == ']' || data[0] == '}' || data[0] == ')'))
-    return data.back() == '.';
-  return false;
+  if (looks_like_pickle(data)) return true;
+  constexpr std::size_t kSniffBytes = 64 * 1024;
+  Limits sniff;
+  sniff.max_pickle_ops = 4096;
+  sniff.max_pickle_records = 16;
+  sniff.max_pickle_embedded_bytes = 0;
+  const PickleTrace trace = run_pickle_vm(data.first(std::min(data.size(), kSniffBytes)), sniff);
+  return !trace.imports.empty() && !trace.calls.empty();
 }
 
 }  // namespace
 
 std::string_view to_string(ContentFormat format) {
   switch (format) {
-    case ContentFormat::zip: return "zip";
-    case ContentFormat::hdf5: return "hdf5";
-    case ContentFormat::pickle: return "pickle";
-    case ContentFormat::npy: return "npy";
-    case ContentFormat::json: return "json";
-    case ContentFormat::protobuf: return "protobuf";
-    case ContentFormat::base64_hdf5: return "base64-hdf5";
-    case ContentFormat::empty: return "empty";
-    case ContentFormat::unknown: return "unknown";
+    case ContentFormat::zip:
+      return "zip";
+    case ContentFormat::hdf5:
+      return "hdf5";
+    case ContentFormat::pickle:
+      return "pickle";
+    case ContentFormat::npy:
+      return "npy";
+    case ContentFormat::json:
+      return "json";
+    case ContentFormat::protobuf:
+      return "protobuf";
+    case ContentFormat::base64_hdf5:
+      return "base64-hdf5";
+    case ContentFormat::empty:
+      return "empty";
+    case ContentFormat::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -91,7 +105,7 @@ ContentFormat detect_content(Bytes data, std::string_view file_name) {
   if (starts_with(data, "PK\x03\x04")) return ContentFormat::zip;
   if (looks_like_hdf5_signature(data)) return ContentFormat::hdf5;
   if (looks_like_zip_signature(data)) return ContentFormat::zip;
-  if (looks_like_pickle(data)) return ContentFormat::pickle;
+  if (looks_like_pickle_content(data)) return ContentFormat::pickle;
   std::size_t first = skip_whitespace(data, 0);
   if (starts_with(data.subspan(first), kBase64Hdf5Prefix)) return ContentFormat::base64_hdf5;
   if (first < data.size() && (data[first] == '{' || data[first] == '[')) return ContentFormat::json;
@@ -101,7 +115,8 @@ ContentFormat detect_content(Bytes data, std::string_view file_name) {
 
 ContentFormat format_promised_by_name(std::string_view name) {
   if (ends_with(name, ".keras") || ends_with(name, ".npz")) return ContentFormat::zip;
-  if (ends_with(name, ".h5") || ends_with(name, ".hdf5") || ends_with(name, ".he5")) return ContentFormat::hdf5;
+  if (ends_with(name, ".h5") || ends_with(name, ".hdf5") || ends_with(name, ".he5"))
+    return ContentFormat::hdf5;
   if (ends_with(name, ".pkl") || ends_with(name, ".pickle")) return ContentFormat::pickle;
   if (ends_with(name, ".npy")) return ContentFormat::npy;
   if (ends_with(name, ".pb")) return ContentFormat::protobuf;

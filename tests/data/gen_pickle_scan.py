@@ -215,6 +215,11 @@ def make_malicious():
     evil("copyreg_extension.pkl", "pickle",
          b"\x80\x02ccopyreg\nadd_extension\n(" + unicode("os") + unicode("system") + b"K\x42tR0"
          + b"\x82\x42(" + unicode(SHELL) + b"tR.", expect=SHELL)
+    # Protocol 0 has no header: streams opening with other opcodes, or never reaching STOP, still run.
+    shell_call = b"cos\nsystem\n(S'" + SHELL.encode() + b"'\ntR"
+    evil("protocol0_none_first.pkl", "pickle", b"N0" + shell_call + b".", expect=SHELL)
+    evil("protocol0_int_first.bin", "pickle", b"I1\n0" + shell_call + b".", expect=SHELL)
+    evil("protocol0_no_stop.pkl", "pickle", shell_call, expect=SHELL)
     # STACK_GLOBAL whose strings come from the memo instead of being pushed right before it.
     memo = (b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00" + unicode("os") + b"\x94" + unicode("system") + b"\x94"
             + b"0" + b"0" + b"h\x00h\x01\x93" + unicode(SHELL) + b"\x85R.")
@@ -458,6 +463,9 @@ def make_benign():
     write("benign", "million_list.pkl", pickle.dumps(list(range(1_000_000)), protocol=4))
     shared = [1.5, "x"]
     write("benign", "memo_reuse.pkl", pickle.dumps([shared] * 200_000, protocol=2))
+    # Plain text that a crude sniffer would take for a protocol-0 GLOBAL.
+    write("benign", "vocab.txt", b"cat\ndog\nfish\nbird\n")
+    benign.append("vocab.txt")
     write("benign", "floats_p0.pkl", pickle.dumps([float(i) / 7 for i in range(1000)], protocol=0))
     buffers = []
     data = pickle.dumps(pickle.PickleBuffer(b"abcdef"), protocol=5, buffer_callback=buffers.append)

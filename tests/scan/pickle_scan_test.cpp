@@ -113,6 +113,11 @@ TEST(PickleScan, DuplicateStorageRecordsSayWhichOneTorchLoads) {
   }
 }
 
+TEST(PickleScan, PlainTextIsNotTakenForAPickle) {
+  ScanReport report = scan("benign", "vocab.txt");
+  EXPECT_TRUE(report.findings.empty()) << describe(report);
+}
+
 TEST(PickleScan, JoblibArraysOfUnknownSizeAreNotPassed) {
   // joblib reads the array's bytes; without their size the rest of the file cannot be followed.
   ScanReport report = scan("unfollowable", "joblib_unsized_dtype.joblib");
