@@ -53,6 +53,31 @@ def main(out):
         "name": "d", "units": 1,
         "activation": {"module": "os", "class_name": "function", "config": "system", "registered_name": None}}}])
     write_keras(os.path.join(out, "function_reference.keras"), reference)
+    write_pickles(out)
+
+
+class ShellCall:
+    """Pickles as os.system(<command>): what a poisoned checkpoint runs when it is loaded."""
+
+    def __init__(self, command):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def write_pickles(out):
+    import joblib
+    import torch
+    from sklearn.linear_model import LogisticRegression
+    model = torch.nn.Sequential(torch.nn.Linear(4, 2))
+    torch.save(model.state_dict(), os.path.join(out, "benign_state_dict.pt"))
+    classifier = LogisticRegression().fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
+    joblib.dump(classifier, os.path.join(out, "benign_classifier.joblib"), compress=("xz", 3))
+    payload = ShellCall("touch /tmp/modelshield-demo-marker")
+    torch.save({"state_dict": model.state_dict(), "hook": payload}, os.path.join(out, "poisoned_checkpoint.pt"))
+    joblib.dump({"model": classifier, "hook": payload}, os.path.join(out, "poisoned_model.joblib"),
+                compress=("lz4", 3))
 
 
 if __name__ == "__main__":

@@ -22,9 +22,14 @@ struct WorkItem {
   bool named_by_user = false;  // given on the command line: scanned whatever its content
 };
 
-// Files a directory walk scans even when their content is not recognised: the user expects a verdict.
+// Files a directory walk lists even when their content is not recognised: the user expects a verdict.
 bool has_model_extension(const fs::path& path) {
-  return format_promised_by_name(path.filename().string()) != ContentFormat::unknown;
+  const std::string name = path.filename().string();
+  if (format_promised_by_name(name) != ContentFormat::unknown) return true;
+  static constexpr std::string_view kPickleExtensions[] = {".pt",  ".pth",  ".ckpt",  ".bin", ".joblib",
+                                                           ".sav", ".dill", ".model", ".tar"};
+  return std::any_of(std::begin(kPickleExtensions), std::end(kPickleExtensions),
+                     [&](std::string_view extension) { return name.ends_with(extension); });
 }
 
 void collect(const fs::path& root, const Limits& limits, std::vector<WorkItem>& items,
@@ -73,10 +78,13 @@ FileOutcome scan_one(const WorkItem& item, const Limits& limits) {
     }
     MappedFile file(item.path);
     std::string name = item.path.filename().string();
-    ContentFormat content = detect_content(file.bytes(), name);
-    bool recognised = content != ContentFormat::unknown && content != ContentFormat::empty;
-    if (!item.named_by_user && !recognised && !has_model_extension(item.path)) return outcome;
+    // Every file is scanned by content (compressed joblib streams and tar archives have no signature that
+    // detect_content knows); a walk only leaves out what nothing recognised, unless its name promises a
+    // model.
     std::string format = scan_content(context, file.bytes(), name);
+    const bool recognised = format != "unknown" && format != "empty";
+    if (!item.named_by_user && !recognised && outcome.findings.empty() && !has_model_extension(item.path))
+      return outcome;
     outcome.scanned = ScannedFile{display, format, size};
   } catch (const UsageError& error) {
     outcome.error = ScanError{display, error.what()};

@@ -59,6 +59,22 @@ TEST(Cli, CleanFilesExitZeroAndJsonIsVersioned) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Cli, DirectoryWalksFindCompressedPicklesByContent) {
+  // Compressed joblib streams carry no signature of their own: a walk must still open them, whatever
+  // their name, and leave plain text out of the file list.
+  auto dir = temp_dir("walk");
+  const auto samples = test::testdata("pickle_scan/malicious");
+  std::filesystem::copy_file(samples / "joblib_lz4.joblib", dir / "weights.dat");
+  std::filesystem::copy_file(samples / "joblib_bz2.joblib", dir / "model.joblib");
+  std::ofstream(dir / "notes.txt") << "not a model";
+  CommandResult result = run_cli("scan --format json " + dir.string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  auto report = nlohmann::json::parse(result.output);
+  EXPECT_EQ(report["summary"]["files_scanned"], 2) << result.output;
+  EXPECT_EQ(report["summary"]["by_severity"]["critical"], 2) << result.output;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, FailOnThresholdDecidesTheExitCode) {
   auto dir = temp_dir("threshold");
   // An HDF5 signature in a file named .keras: a low-severity extension mismatch at least.
