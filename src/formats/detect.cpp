@@ -43,25 +43,6 @@ bool looks_like_zip_signature(Bytes data) {
   return false;
 }
 
-namespace {
-
-// Protocol 0/1 pickles have no header, and pickle.load runs whatever a stream does before it fails (or
-// runs out of data): a stream is a pickle when its first opcodes parse cleanly, or when before any error it
-// imports a global and calls something. Plain text (a vocabulary starting "cat\ndog\n...") does neither.
-bool looks_like_pickle_content(Bytes data) {
-  if (data.size() >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5) return true;
-  if (looks_like_pickle(data)) return true;
-  constexpr std::size_t kSniffBytes = 64 * 1024;
-  Limits sniff;
-  sniff.max_pickle_ops = 4096;
-  sniff.max_pickle_records = 16;
-  sniff.max_pickle_embedded_bytes = 0;
-  const PickleTrace trace = run_pickle_vm(data.first(std::min(data.size(), kSniffBytes)), sniff);
-  return !trace.imports.empty() && !trace.calls.empty();
-}
-
-}  // namespace
-
 std::string_view to_string(ContentFormat format) {
   switch (format) {
     case ContentFormat::zip:
@@ -105,7 +86,7 @@ ContentFormat detect_content(Bytes data, std::string_view file_name) {
   if (starts_with(data, "PK\x03\x04")) return ContentFormat::zip;
   if (looks_like_hdf5_signature(data)) return ContentFormat::hdf5;
   if (looks_like_zip_signature(data)) return ContentFormat::zip;
-  if (looks_like_pickle_content(data)) return ContentFormat::pickle;
+  if (unpickler_would_run(data)) return ContentFormat::pickle;
   std::size_t first = skip_whitespace(data, 0);
   if (starts_with(data.subspan(first), kBase64Hdf5Prefix)) return ContentFormat::base64_hdf5;
   if (first < data.size() && (data[first] == '{' || data[first] == '[')) return ContentFormat::json;

@@ -121,4 +121,9 @@ PickleTrace run_pickle_vm(Bytes data, const Limits& limits, std::uint64_t base_o
 // first few opcodes.
 bool looks_like_pickle(Bytes data);
 
+// What pickle.load would run: looks_like_pickle, or a stream that imports a global and calls something
+// before it fails or runs out of data (header-less protocol 0/1 payloads such as "N0cos\nsystem\n...").
+// Bounded: only the first 64 KiB and 4096 opcodes are run. Plain text does neither.
+bool unpickler_would_run(Bytes data);
+
 }  // namespace ms

@@ -550,7 +550,11 @@ void Machine::note_extension_registration(Handle callee, Handle args) {
   if (tuple.items.size() != 3 || !is_text(arena_, tuple.items[0]) || !is_text(arena_, tuple.items[1]) ||
       !is_small_int(tuple.items[2]))
     return;
-  if (extensions_.size() >= limits_.max_pickle_records) return;
+  constexpr std::size_t kLongestImportableName = 1024;  // no real module or attribute name is longer
+  if (extensions_.size() >= limits_.max_pickle_records ||
+      arena_.at(tuple.items[0]).payload().size() > kLongestImportableName ||
+      arena_.at(tuple.items[1]).payload().size() > kLongestImportableName)
+    return;
   extensions_[small_int_value(tuple.items[2])] = {std::string(arena_.at(tuple.items[0]).payload()),
                                                   std::string(arena_.at(tuple.items[1]).payload())};
 }

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "formats/pickle_machine.hpp"
 
 namespace ms {
@@ -89,6 +91,18 @@ bool looks_like_pickle(Bytes data) {
   Machine machine(data, limits, 0, trace, /*trace_embedded=*/false);
   Machine::RunResult result = machine.run_one(0, kSniffOpcodes);
   return result.outcome != Machine::Outcome::fatal && trace.errors.empty();
+}
+
+bool unpickler_would_run(Bytes data) {
+  if (looks_like_pickle(data)) return true;
+  if (data.empty() || !pickle_vm::can_open_pickle(data[0])) return false;  // pickle.load fails at once
+  constexpr std::size_t kSniffBytes = 64 * 1024;
+  Limits sniff;
+  sniff.max_pickle_ops = 4096;
+  sniff.max_pickle_records = 16;
+  sniff.max_pickle_embedded_bytes = 0;
+  const PickleTrace trace = run_pickle_vm(data.first(std::min(data.size(), kSniffBytes)), sniff);
+  return !trace.imports.empty() && !trace.calls.empty();
 }
 
 }  // namespace ms

@@ -277,21 +277,6 @@ std::string scan_tar_archive(ScanContext& context, Bytes data) {
   return torch_layout ? "pytorch-legacy-tar" : "tar";
 }
 
-namespace {
-
-// joblib.load unpickles whatever a compressed stream holds, so a stream whose first opcodes do not look
-// like a pickle's (a protocol-0 pickle that breaks right after its REDUCE) is still scanned when the
-// unpickler would import something from it.
-bool unpickler_imports_from(Bytes data) {
-  if (looks_like_pickle(data)) return true;
-  Limits sniff;
-  sniff.max_pickle_records = 1;
-  sniff.max_pickle_embedded_bytes = 0;
-  return !run_pickle_vm(data, sniff).imports.empty();
-}
-
-}  // namespace
-
 std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string_view /*name*/) {
   if (looks_like_tar(data)) return scan_tar_archive(context, data);
   JoblibCompression compression = detect_joblib_compression(data);
@@ -307,7 +292,8 @@ std::string scan_compressed_stream(ScanContext& context, Bytes data, std::string
   // Nothing decoded: only the magic bytes matched (joblib.load fails before unpickling anything).
   if (decompressed.bytes.size() == 0) return error && !error->over_limit ? "unknown" : compressed;
   Bytes inner = decompressed.bytes.view();
-  if (!unpickler_imports_from(inner)) return compressed;
+  // joblib.load unpickles whatever the stream holds, even when its first opcodes do not look clean.
+  if (!unpickler_would_run(inner)) return compressed;
   if (error && !error->over_limit) {
     report_malformed(context,
                      FormatError("joblib",
